@@ -1,0 +1,111 @@
+/*
+ * mod_mailautoconf: Thunderbird's config-v1.1.xml.  See mac_thunderbird.h.
+ */
+#include <string.h>
+#include <apr_strings.h>
+#include "mac_thunderbird.h"
+#include "mac_escape.h"
+
+/* A small append-only buffer on a pool, for startup rendering. */
+typedef struct {
+    apr_pool_t         *p;
+    apr_array_header_t *parts;   /* const char * */
+} outbuf_t;
+
+static void put(outbuf_t *b, const char *s)
+{
+    APR_ARRAY_PUSH(b->parts, const char *) = s;
+}
+
+static void put_esc(outbuf_t *b, const char *s)
+{
+    put(b, mac_xml_escape(b->p, s, strlen(s), NULL));
+}
+
+/* <name>escaped value</name> on its own indented line. */
+static void put_elem(outbuf_t *b, const char *indent, const char *name,
+                     const char *value)
+{
+    put(b, indent);
+    put(b, "<");
+    put(b, name);
+    put(b, ">");
+    put_esc(b, value);
+    put(b, "</");
+    put(b, name);
+    put(b, ">\n");
+}
+
+static void put_server(outbuf_t *b, const mac_account_t *acct,
+                       const mac_server_t *s)
+{
+    const char *kind = s->proto == MAC_PROTO_SMTP ? "outgoingServer"
+                                                  : "incomingServer";
+    const char *in = "      ";
+
+    put(b, apr_psprintf(b->p, "    <%s type=\"%s\">\n", kind,
+                        mac_proto_name(s->proto)));
+    put_elem(b, in, "hostname", s->host);
+    put_elem(b, in, "port", apr_itoa(b->p, s->port));
+    put_elem(b, in, "socketType", mac_socket_tb_name(s->socket));
+    put_elem(b, in, "authentication", mac_auth_name(s->auth));
+    if (s->auth != MAC_AUTH_NONE) {
+        /* The template goes out as configured: Thunderbird itself
+         * replaces %EMAILADDRESS%, %EMAILLOCALPART% and %EMAILDOMAIN%. */
+        put_elem(b, in, "username", acct->login_template);
+    }
+    put(b, apr_psprintf(b->p, "    </%s>\n", kind));
+}
+
+char *mac_tb_render(apr_pool_t *p, const mac_account_t *acct,
+                    const char *domain, apr_size_t *len)
+{
+    outbuf_t b;
+    const char *display, *shortname;
+    int i;
+    mac_proto_e order[] = { MAC_PROTO_IMAP, MAC_PROTO_POP3, MAC_PROTO_SMTP };
+    unsigned k;
+    char *out;
+
+    b.p = p;
+    b.parts = apr_array_make(p, 64, sizeof(const char *));
+    display = acct->display_name ? acct->display_name : domain;
+    shortname = acct->short_name ? acct->short_name : display;
+
+    put(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<clientConfig version=\"1.1\">\n"
+            "  <emailProvider id=\"");
+    put_esc(&b, domain);
+    put(&b, "\">\n");
+    for (i = 0; i < acct->domains->nelts; i++) {
+        put_elem(&b, "    ", "domain",
+                 APR_ARRAY_IDX(acct->domains, i, const char *));
+    }
+    put_elem(&b, "    ", "displayName", display);
+    put_elem(&b, "    ", "displayShortName", shortname);
+    /* Incoming servers must precede outgoing ones in this format. */
+    for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+        for (i = 0; i < acct->servers->nelts; i++) {
+            const mac_server_t *s = &APR_ARRAY_IDX(acct->servers, i,
+                                                   mac_server_t);
+            if (s->proto == order[k]) {
+                put_server(&b, acct, s);
+            }
+        }
+    }
+    if (acct->doc_url) {
+        put(&b, "    <documentation url=\"");
+        put_esc(&b, acct->doc_url);
+        put(&b, "\">\n");
+        put_elem(&b, "      ", "descr",
+                 acct->doc_text ? acct->doc_text : display);
+        put(&b, "    </documentation>\n");
+    }
+    put(&b, "  </emailProvider>\n</clientConfig>\n");
+
+    out = apr_array_pstrcat(p, b.parts, 0);
+    if (len) {
+        *len = strlen(out);
+    }
+    return out;
+}
