@@ -1,0 +1,209 @@
+package MailAutoconfTest;
+
+# Helpers for the mod_mailautoconf Apache::Test suite.
+#
+#   use lib 't/lib';           # t/TEST already puts t/lib on @INC
+#   use MailAutoconfTest qw(vhost_get vhost_request parse_xml
+#                           configtest_ok configtest_fails);
+#
+#   # <VirtualHost mailautoconf_basic> in t/conf/extra.conf.in gets its own
+#   # port; these send the request to that port.
+#   my $res = vhost_get('mailautoconf_basic',
+#                       '/mail/config-v1.1.xml?emailaddress=a@example.com',
+#                       Host => 'autoconfig.example.com');
+#   my $res = vhost_request('mailautoconf_basic', 'POST',
+#                           '/autodiscover/autodiscover.xml', $xml,
+#                           'Content-Type' => 'text/xml');
+#   my $doc = parse_xml($res->content);          # XML::LibXML::Document
+#
+#   my ($status, $out) = configtest_fails('MailAutoconfFoo bar');
+#   my ($ok, $out)     = configtest_ok("<VirtualHost *:80>\n...\n</VirtualHost>");
+
+use strict;
+use warnings FATAL => 'all';
+
+use Exporter 'import';
+use Cwd ();
+use File::Basename ();
+use File::Spec ();
+use File::Path ();
+use File::Temp ();
+use POSIX ();
+use IO::Socket::INET ();
+use HTTP::Request ();
+use Apache::Test ();
+use Apache::TestRequest ();
+use XML::LibXML ();
+
+our @EXPORT_OK = qw(vhost_get vhost_request vhost_url parse_xml
+                    configtest configtest_ok configtest_fails
+                    top_dir module_so);
+our %EXPORT_TAGS = (all => \@EXPORT_OK);
+
+my $TOP_DIR = Cwd::abs_path(File::Spec->catdir(
+    File::Basename::dirname(__FILE__), File::Spec->updir, File::Spec->updir));
+
+sub top_dir   { $TOP_DIR }
+sub module_so { File::Spec->catfile($TOP_DIR, '.libs', 'mod_mailautoconf.so') }
+
+# ----------------------------------------------------------------- requests
+
+# URL of $path on the named vhost.  Vhosts whose name ends in "_ssl" are
+# reached over https (Apache::Test's convention for SSL vhosts).
+sub vhost_url {
+    my ($vhost, $path) = @_;
+    $path = '/' unless defined $path && length $path;
+    my $scheme = $vhost =~ /_ssl$/ ? 'https' : 'http';
+    die "vhost_url: unknown vhost '$vhost' (not in t/conf/extra.conf.in?)\n"
+        unless Apache::Test::config()->{vhosts}->{$vhost};
+    # module2url() makes $vhost the "current module" as a side effect;
+    # restore the previous one so plain GET '/...' calls are unaffected.
+    my $prev = $Apache::TestRequest::Module;
+    my $url = Apache::TestRequest::module2url($vhost,
+                                              { path => $path, scheme => $scheme });
+    $Apache::TestRequest::Module = $prev;
+    return $url;
+}
+
+# Sends $method $path (with optional $body) to the named vhost and returns
+# the HTTP::Response.  %headers are request headers; "Host" overrides the
+# Host header (the TCP connection still goes to the vhost's port).
+# Redirects are never followed.
+sub vhost_request {
+    my ($vhost, $method, $path, $body, %headers) = @_;
+    die "vhost_request: vhost name required\n" unless defined $vhost;
+    die "vhost_request: method required\n"     unless defined $method;
+
+    my $url = vhost_url($vhost, $path);
+    my $req = HTTP::Request->new(uc $method => $url);
+    while (my ($k, $v) = each %headers) {
+        $req->header($k => $v);
+    }
+    if (defined $body) {
+        $req->content($body);
+        $req->header('Content-Length' => length $body)
+            unless defined $req->header('Content-Length');
+    }
+
+    local $Apache::TestRequest::RedirectOK = 0;
+    return _ua()->request($req);
+}
+
+sub vhost_get {
+    my ($vhost, $path, %headers) = @_;
+    return vhost_request($vhost, 'GET', $path, undef, %headers);
+}
+
+my $UA;
+sub _ua {
+    # Apache::TestRequest::user_agent() creates (once) the UA configured for
+    # the test server (timeouts, CA file for https vhosts) and returns it.
+    $UA ||= Apache::TestRequest::user_agent(keep_alive => 0);
+    return $UA;
+}
+
+# --------------------------------------------------------------------- XML
+
+sub parse_xml {
+    my ($content) = @_;
+    die "parse_xml: no content\n" unless defined $content;
+    my $parser = XML::LibXML->new(
+        no_network      => 1,
+        load_ext_dtd    => 0,
+        expand_entities => 0,
+    );
+    return $parser->load_xml(string => $content);
+}
+
+# -------------------------------------------------------------- configtest
+
+sub _free_port {
+    my $sock = IO::Socket::INET->new(
+        LocalAddr => '127.0.0.1', LocalPort => 0, Proto => 'tcp', Listen => 1,
+    ) or die "cannot find a free port: $!\n";
+    my $port = $sock->sockport;
+    close $sock;
+    return $port;
+}
+
+sub _httpd {
+    my $httpd = eval { Apache::Test::vars('httpd') };
+    return $httpd && -x $httpd ? $httpd : '/usr/sbin/apache2';
+}
+
+# Runs "httpd -t" on a complete temporary config made of
+#   ServerRoot/PidFile/ErrorLog/Listen in a temp dir under t/,
+#   Include t/conf/httpd-base.conf, LoadModule of our .so, $snippet.
+# Returns (exit_status, combined stdout+stderr).
+sub configtest {
+    my ($snippet) = @_;
+    $snippet = '' unless defined $snippet;
+
+    my $so = module_so();
+    die "configtest: $so not found; run 'make -f Makefile.apxs'\n"
+        unless -e $so;
+
+    my $tmp_base = File::Spec->catdir($TOP_DIR, 't', 'tmp');
+    File::Path::make_path($tmp_base);
+    my $dir = File::Temp::tempdir('configtest-XXXXXX',
+                                  DIR => $tmp_base, CLEANUP => 1);
+    my $base = File::Spec->catfile($TOP_DIR, 't', 'conf', 'httpd-base.conf');
+    my $docroot = File::Spec->catdir($TOP_DIR, 't', 'htdocs');
+    my $port = _free_port();
+
+    my $conf = <<"EOC";
+ServerRoot "$dir"
+DefaultRuntimeDir "$dir"
+PidFile "$dir/httpd.pid"
+ErrorLog "$dir/error_log"
+Listen 127.0.0.1:$port
+ServerName localhost
+DocumentRoot "$docroot"
+Include "$base"
+LoadModule mailautoconf_module "$so"
+EOC
+    if ($> == 0) {
+        my ($user, $gid) = (getpwnam('nobody'))[0, 3];
+        if (defined $user) {
+            my $group = getgrgid($gid) // "#$gid";
+            $conf .= "User $user\nGroup $group\n";
+        }
+    }
+    $conf .= "# ---- snippet ----\n$snippet\n";
+
+    my $file = File::Spec->catfile($dir, 'httpd.conf');
+    open my $fh, '>', $file or die "write $file: $!\n";
+    print $fh $conf;
+    close $fh or die "write $file: $!\n";
+
+    my $httpd = _httpd();
+    my $pid = open(my $out, '-|') // die "fork: $!\n";
+    if (!$pid) {
+        open STDERR, '>&', \*STDOUT or die "dup: $!\n";
+        exec $httpd, '-t', '-f', $file, '-d', $dir
+            or do { print "exec $httpd: $!\n"; POSIX::_exit(127) };
+    }
+    my $output = do { local $/; <$out> };
+    close $out;
+    my $status = $? >> 8;
+    $output = '' unless defined $output;
+    return ($status, $output);
+}
+
+# Expects the snippet to be rejected.  Returns (exit_status, output): the
+# status is nonzero when httpd -t failed, as expected.
+sub configtest_fails {
+    my ($snippet) = @_;
+    return configtest($snippet);
+}
+
+# Expects the snippet to be accepted.  In list context returns
+# (ok, output), in scalar context ok; ok is true when httpd -t exited 0.
+sub configtest_ok {
+    my ($snippet) = @_;
+    my ($status, $output) = configtest($snippet);
+    my $ok = $status == 0 ? 1 : 0;
+    return wantarray ? ($ok, $output) : $ok;
+}
+
+1;
