@@ -63,13 +63,13 @@ const char *mac_parse_port(apr_pool_t *p, const char *arg, int *port)
     const char *s;
     long v = 0;
 
-    for (s = arg; *s; s++) {
-        if (!apr_isdigit(*s) || s - arg > 5) {
+    for (s = arg; *s && s - arg < 6; s++) {
+        if (!apr_isdigit(*s)) {
             break;
         }
         v = v * 10 + (*s - '0');
     }
-    if (*s || s == arg || v < 1 || v > 65535) {
+    if (*s || s == arg || arg[0] == '0' || v < 1 || v > 65535) {
         return apr_psprintf(p, "port '%s' is not a number from 1 to 65535",
                             arg);
     }
@@ -178,10 +178,11 @@ apr_array_header_t *mac_account_warnings(apr_pool_t *p,
                                                mac_server_t);
         if (s->socket == MAC_SOCK_PLAIN) {
             APR_ARRAY_PUSH(w, const char *) = apr_psprintf(p,
-                "%s server %s:%d uses socket type plain: passwords travel "
+                "%s server %s%s%s:%d uses socket type plain: passwords travel "
                 "unencrypted, and Thunderbird for Android refuses the whole "
                 "configuration when any server in it is plain",
-                proto_names[s->proto], s->host, s->port);
+                proto_names[s->proto], strchr(s->host, ':') ? "[" : "",
+                s->host, strchr(s->host, ':') ? "]" : "", s->port);
         }
     }
     if (mac_account_count(acct, MAC_PROTO_IMAP) == 0

@@ -5,7 +5,7 @@
  * part (RFC 5322 atext, ASCII) and a domain of LDH labels.  Internationalised
  * domains are accepted in A-label form (xn--...) only; a UTF-8 domain is
  * refused with a message saying so.  Limits follow RFC 5321: local part at
- * most 64 octets, domain at most 255, whole address at most 254.
+ * most 64 octets, domain at most 253, whole address at most 254.
  *
  * Depends on APR only.
  */
@@ -32,8 +32,8 @@ typedef struct {
 const char *mac_addr_parse(apr_pool_t *p, const char *s, apr_size_t len,
                            mac_addr_t *out);
 
-/* Validate a domain name: LDH labels, at least two labels, no trailing dot
- * (one is tolerated and removed when strip_dot), A-labels allowed.
+/* Validate a domain name: LDH labels, at least two labels, no trailing dot,
+ * A-labels allowed.
  * Returns NULL or a static reason. */
 const char *mac_domain_check(const char *s, apr_size_t len);
 

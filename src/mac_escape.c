@@ -98,7 +98,15 @@ static const mac_esc_table_t json_table = {
     [0x7F] = "\\u007f"
 };
 
-static char *escape_with(apr_pool_t *p, const mac_esc_table_t table,
+/* U+FFFE and U+FFFF (EF BF BE, EF BF BF) are well-formed UTF-8 but not XML
+ * 1.0 characters: a document containing them is not well-formed.  The whole
+ * character becomes one U+FFFD in XML output. */
+static int xml_nonchar(const unsigned char *s, apr_size_t n)
+{
+    return n == 3 && s[0] == 0xEF && s[1] == 0xBF && s[2] >= 0xBE;
+}
+
+static char *escape_with(apr_pool_t *p, const mac_esc_table_t table, int xml,
                          const char *s, apr_size_t len, apr_size_t *outlen)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -113,11 +121,12 @@ static char *escape_with(apr_pool_t *p, const mac_esc_table_t table,
             rep = table[u[i]];
             size += rep ? (*rep ? strlen(rep) : sizeof(REPLACEMENT) - 1) : 1;
         }
-        else if ((n = utf8_seq_len(u + i, len - i)) != 0) {
+        else if ((n = utf8_seq_len(u + i, len - i)) != 0
+                 && !(xml && xml_nonchar(u + i, n))) {
             size += n;
         }
         else {
-            n = 1;
+            n = n ? n : 1;
             size += sizeof(REPLACEMENT) - 1;
         }
     }
@@ -138,12 +147,13 @@ static char *escape_with(apr_pool_t *p, const mac_esc_table_t table,
             memcpy(o, rep, size);
             o += size;
         }
-        else if ((n = utf8_seq_len(u + i, len - i)) != 0) {
+        else if ((n = utf8_seq_len(u + i, len - i)) != 0
+                 && !(xml && xml_nonchar(u + i, n))) {
             memcpy(o, u + i, n);
             o += n;
         }
         else {
-            n = 1;
+            n = n ? n : 1;
             memcpy(o, REPLACEMENT, sizeof(REPLACEMENT) - 1);
             o += sizeof(REPLACEMENT) - 1;
         }
@@ -158,11 +168,11 @@ static char *escape_with(apr_pool_t *p, const mac_esc_table_t table,
 char *mac_xml_escape(apr_pool_t *p, const char *s, apr_size_t len,
                      apr_size_t *outlen)
 {
-    return escape_with(p, xml_table, s, len, outlen);
+    return escape_with(p, xml_table, 1, s, len, outlen);
 }
 
 char *mac_json_escape(apr_pool_t *p, const char *s, apr_size_t len,
                       apr_size_t *outlen)
 {
-    return escape_with(p, json_table, s, len, outlen);
+    return escape_with(p, json_table, 0, s, len, outlen);
 }

@@ -3,8 +3,8 @@
  *
  * One table-driven function per output language.  XML: & < > " ' become
  * entity or character references; C0 controls other than TAB, LF and CR,
- * DEL, and bytes that are not part of valid UTF-8 become U+FFFD, since XML
- * 1.0 cannot carry them at all.  JSON: RFC 8259 string escaping, plus
+ * DEL, the non-characters U+FFFE and U+FFFF, and bytes that are not part
+ * of valid UTF-8 become U+FFFD, since XML 1.0 cannot carry them at all.  JSON: RFC 8259 string escaping, plus
  * < > & as \u escapes so a value is also safe inside HTML.
  *
  * Depends on APR only.
