@@ -180,6 +180,18 @@ char *mac_doc_fill(apr_pool_t *p, const mac_doc_t *doc,
     return out;
 }
 
+void mac_values_from_addr(apr_pool_t *p, mac_values_t *vals,
+                          const char *address, const char *local,
+                          const char *domain, mac_escape_fn esc)
+{
+    vals->v[MAC_SLOT_ADDRESS] = esc(p, address, strlen(address),
+                                    &vals->len[MAC_SLOT_ADDRESS]);
+    vals->v[MAC_SLOT_LOCALPART] = esc(p, local, strlen(local),
+                                      &vals->len[MAC_SLOT_LOCALPART]);
+    vals->v[MAC_SLOT_DOMAIN] = esc(p, domain, strlen(domain),
+                                   &vals->len[MAC_SLOT_DOMAIN]);
+}
+
 static char *no_escape(apr_pool_t *p, const char *s, apr_size_t len,
                        apr_size_t *outlen)
 {

@@ -72,6 +72,12 @@ typedef struct {
 char *mac_doc_fill(apr_pool_t *p, const mac_doc_t *doc,
                    const mac_values_t *vals, apr_size_t *outlen);
 
+/* Set the ADDRESS, LOCALPART and DOMAIN slots from a validated address,
+ * escaped with esc.  Other slots are left as they are. */
+void mac_values_from_addr(apr_pool_t *p, mac_values_t *vals,
+                          const char *address, const char *local,
+                          const char *domain, mac_escape_fn esc);
+
 /* Fill a template with unescaped values directly (for logging and for
  * JSON/HTTP headers that do their own escaping). */
 char *mac_template_fill(apr_pool_t *p, const char *tpl,
