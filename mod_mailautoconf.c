@@ -28,6 +28,10 @@
 #include "mac_query.h"
 #include "mac_template.h"
 #include "mac_thunderbird.h"
+#include "mac_adreq.h"
+#include "mac_autodiscover.h"
+#include "mac_apple.h"
+#include "mac_sign.h"
 
 /* The project's own numbered log tags; AH numbers belong to httpd. */
 #define MACNO(n) "MAC" #n ": "
@@ -42,12 +46,17 @@ APLOG_USE_MODULE(mailautoconf);
 #define UNSET      (-1)
 #define DEFAULT_LOGIN_TEMPLATE "%EMAILADDRESS%"
 #define DEFAULT_CACHE_MAX_AGE  3600
+#define DEFAULT_MAX_BODY       16384
+#define MAX_MAX_BODY           (1024 * 1024)
+#define DEFAULT_PROFILE_PATH   "/email.mobileconfig"
 
 /* What is pre-rendered for one served domain. */
 typedef struct {
     const char *data;
     apr_size_t  len;
     const char *etag;
+    const char *page;       /* the Apple page for this domain */
+    apr_size_t  page_len;
 } mac_blob_t;
 
 /* Everything a request needs, built once per server at startup. */
@@ -57,6 +66,14 @@ typedef struct {
     const char   *first_domain;
     apr_time_t    mtime;          /* when this configuration was read */
     const char   *cache_control;  /* for address-independent answers */
+    mac_ad_t     *ad;             /* Outlook Autodiscover documents */
+    apr_off_t     max_body;       /* request body limit */
+    const char   *https_host;     /* redirect plain HTTP here, or NULL */
+    apr_array_header_t *warnings; /* const char *: problems worth a word */
+    const char   *profile_path;   /* where Apple profiles are served */
+    mac_apple_t  *apple;          /* NULL when no profile can be made */
+    const char   *apple_why;      /* and why */
+    mac_signer_t *signer;         /* NULL: profiles are not signed */
 } mac_state_t;
 
 typedef struct {
@@ -69,6 +86,13 @@ typedef struct {
     const char         *doc_url;
     const char         *doc_text;
     int                 cache_max_age;              /* UNSET or seconds */
+    apr_off_t           max_body;                   /* UNSET or bytes */
+    const char         *activesync_url;
+    const char         *https_redirect;             /* "off", "on", host */
+    const char         *profile_path;
+    const char         *sign_cert;                  /* all three, or none */
+    const char         *sign_key;
+    const char         *sign_chain;
 
     /* Built by check_config; NULL when this server serves nothing. */
     mac_state_t        *state;
@@ -81,6 +105,7 @@ static void *create_srv_conf(apr_pool_t *p, server_rec *s)
     (void)s;
     c->engine = UNSET;
     c->cache_max_age = UNSET;
+    c->max_body = UNSET;
     return c;
 }
 
@@ -104,6 +129,20 @@ static void *merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(doc_url);
     MERGE_PTR(doc_text);
     MERGE_INT(cache_max_age);
+    MERGE_INT(max_body);
+    MERGE_PTR(activesync_url);
+    MERGE_PTR(https_redirect);
+    MERGE_PTR(profile_path);
+    if (add->sign_cert) {
+        c->sign_cert = add->sign_cert;
+        c->sign_key = add->sign_key;
+        c->sign_chain = add->sign_chain;
+    }
+    else {
+        c->sign_cert = base->sign_cert;
+        c->sign_key = base->sign_key;
+        c->sign_chain = base->sign_chain;
+    }
     return c;
 }
 
@@ -233,14 +272,10 @@ static const char *set_text(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
-static const char *set_documentation(cmd_parms *cmd, void *dc,
-                                     const char *url, const char *text)
+static const char *check_url(cmd_parms *cmd, const char *url)
 {
-    mac_srv_conf *c = srv_conf(cmd->server);
     apr_size_t len = strlen(url);
-    const char *why;
 
-    (void)dc;
     if ((strncasecmp(url, "https://", 8) != 0
          && strncasecmp(url, "http://", 7) != 0)
         || len > 2048 || mac_has_ctl(url, len) || strchr(url, ' ')
@@ -248,6 +283,19 @@ static const char *set_documentation(cmd_parms *cmd, void *dc,
         return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not an "
                          "http:// or https:// URL without spaces or control "
                          "characters", url));
+    }
+    return NULL;
+}
+
+static const char *set_documentation(cmd_parms *cmd, void *dc,
+                                     const char *url, const char *text)
+{
+    mac_srv_conf *c = srv_conf(cmd->server);
+    const char *why;
+
+    (void)dc;
+    if ((why = check_url(cmd, url)) != NULL) {
+        return why;
     }
     if (text && (why = check_text(cmd, text)) != NULL) {
         return why;
@@ -269,6 +317,106 @@ static const char *set_seconds(cmd_parms *cmd, void *dc, const char *arg)
                          "of seconds from 0 to 31536000", arg));
     }
     c->cache_max_age = (int)v;
+    return NULL;
+}
+
+static const char *set_activesync(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *why = check_url(cmd, arg);
+
+    (void)dc;
+    if (why) {
+        return why;
+    }
+    if (strncasecmp(arg, "https://", 8) != 0) {
+        return cmd_error(cmd, "the ActiveSync URL must be https://");
+    }
+    srv_conf(cmd->server)->activesync_url = arg;
+    return NULL;
+}
+
+static const char *set_max_body(cmd_parms *cmd, void *dc, const char *arg)
+{
+    char *end;
+    apr_int64_t v = apr_strtoi64(arg, &end, 10);
+
+    (void)dc;
+    if (*arg == '\0' || *end || v < 512 || v > MAX_MAX_BODY) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a number "
+                         "of bytes from 512 to %d", arg, MAX_MAX_BODY));
+    }
+    srv_conf(cmd->server)->max_body = (apr_off_t)v;
+    return NULL;
+}
+
+static const char *set_https_redirect(cmd_parms *cmd, void *dc,
+                                      const char *arg)
+{
+    const char *host = arg, *colon;
+    const char *why;
+
+    (void)dc;
+    if (strcasecmp(arg, "off") == 0 || strcasecmp(arg, "on") == 0) {
+        srv_conf(cmd->server)->https_redirect = apr_pstrdup(cmd->pool, arg);
+        return NULL;
+    }
+    colon = strrchr(host, ':');
+    if (colon && !strchr(host, ']')) {
+        int port;
+        if (mac_parse_port(cmd->pool, colon + 1, &port) != NULL) {
+            return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not On, "
+                             "Off or HOST[:PORT]", arg));
+        }
+        host = apr_pstrmemdup(cmd->pool, arg, (apr_size_t)(colon - arg));
+    }
+    if ((why = mac_host_check(host, strlen(host))) != NULL) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not On, Off "
+                         "or HOST[:PORT]: %s", arg, why));
+    }
+    srv_conf(cmd->server)->https_redirect = apr_pstrdup(cmd->pool, arg);
+    return NULL;
+}
+
+static const char *set_profile_path(cmd_parms *cmd, void *dc,
+                                    const char *arg)
+{
+    const char *s;
+
+    (void)dc;
+    if (arg[0] != '/' || strlen(arg) > 256) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a URL "
+                         "path starting with /", arg));
+    }
+    for (s = arg; *s; s++) {
+        if (!apr_isalnum(*s) && !strchr("/-._~", *s)) {
+            return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' has a "
+                             "character other than letters, digits and "
+                             "/-._~", arg));
+        }
+    }
+    if (strstr(arg, "//") || strstr(arg, "/./") || strstr(arg, "/../")) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a "
+                         "normalised path", arg));
+    }
+    srv_conf(cmd->server)->profile_path = arg;
+    return NULL;
+}
+
+static const char *set_signing(cmd_parms *cmd, void *dc, const char *cert,
+                               const char *key, const char *chain)
+{
+    mac_srv_conf *c = srv_conf(cmd->server);
+
+    (void)dc;
+    if (!key) {
+        return cmd_error(cmd, "takes CERTFILE KEYFILE [CHAINFILE]");
+    }
+    c->sign_cert = ap_server_root_relative(cmd->pool, cert);
+    c->sign_key = ap_server_root_relative(cmd->pool, key);
+    c->sign_chain = chain ? ap_server_root_relative(cmd->pool, chain) : NULL;
+    if (!c->sign_cert || !c->sign_key || (chain && !c->sign_chain)) {
+        return cmd_error(cmd, "a file name is not valid");
+    }
     return NULL;
 }
 
@@ -311,6 +459,26 @@ static const command_rec mac_cmds[] = {
     AP_INIT_TAKE1("MailAutoconfCacheMaxAge", set_seconds, NULL, RSRC_CONF,
         "Seconds clients and caches may keep answers that do not depend on "
         "the address (default 3600)"),
+    AP_INIT_TAKE1("MailAutoconfMaxBodySize", set_max_body, NULL, RSRC_CONF,
+        "The largest Autodiscover request body accepted, in bytes "
+        "(default 16384, at most 1048576); larger ones get 413"),
+    AP_INIT_TAKE1("MailAutoconfActiveSyncURL", set_activesync, NULL,
+        RSRC_CONF,
+        "https:// URL of an ActiveSync server, offered to clients that ask "
+        "Autodiscover for the mobilesync schema"),
+    AP_INIT_TAKE1("MailAutoconfRedirectHTTPS", set_https_redirect, NULL,
+        RSRC_CONF,
+        "Off, On or HOST[:PORT]: on plain HTTP, redirect autoconfiguration "
+        "requests to HTTPS (on this server's name, or HOST) instead of "
+        "answering in clear text (default Off)"),
+    AP_INIT_TAKE1("MailAutoconfProfilePath", set_profile_path, NULL,
+        RSRC_CONF,
+        "The URL path of Apple configuration profiles and of the page that "
+        "asks for them (default /email.mobileconfig)"),
+    AP_INIT_TAKE123("MailAutoconfProfileSigning", set_signing, NULL,
+        RSRC_CONF,
+        "CERTFILE KEYFILE [CHAINFILE]: PEM files to sign Apple profiles "
+        "with, typically the server's own TLS certificate and key"),
     { NULL }
 };
 
@@ -341,14 +509,32 @@ static const char *server_label(apr_pool_t *p, const server_rec *s)
     return "the main server";
 }
 
+/* Signing material is loaded once per set of files, however many servers
+ * share it. */
+static mac_signer_t *get_signer(apr_pool_t *p, apr_hash_t *signers,
+                                const mac_srv_conf *c, const char **err)
+{
+    const char *key = apr_pstrcat(p, c->sign_cert, "\n", c->sign_key, "\n",
+                                  c->sign_chain ? c->sign_chain : "", NULL);
+    mac_signer_t *signer = apr_hash_get(signers, key, APR_HASH_KEY_STRING);
+
+    if (!signer) {
+        signer = mac_signer_load(p, c->sign_cert, c->sign_key, c->sign_chain,
+                                 err);
+        if (signer) {
+            apr_hash_set(signers, key, APR_HASH_KEY_STRING, signer);
+        }
+    }
+    return signer;
+}
+
 /* Build the state of one server; NULL with *err set on a fatal problem,
  * NULL without error when the server serves nothing. */
-static mac_state_t *build_state(apr_pool_t *p, apr_pool_t *ptemp,
-                                server_rec *s, const mac_srv_conf *c,
+static mac_state_t *build_state(apr_pool_t *p, server_rec *s,
+                                const mac_srv_conf *c, apr_hash_t *signers,
                                 const char **err)
 {
     mac_state_t *st;
-    apr_array_header_t *warnings;
     int i, k;
 
     *err = NULL;
@@ -381,22 +567,63 @@ static mac_state_t *build_state(apr_pool_t *p, apr_pool_t *ptemp,
                                      ? c->cache_max_age
                                      : DEFAULT_CACHE_MAX_AGE);
 
+    st->max_body = c->max_body != UNSET ? c->max_body : DEFAULT_MAX_BODY;
+    if (c->https_redirect && strcasecmp(c->https_redirect, "off") != 0) {
+        st->https_host = strcasecmp(c->https_redirect, "on") == 0
+                         ? s->server_hostname : c->https_redirect;
+    }
+    st->ad = mac_ad_compile(p, &st->acct,
+                            apr_pstrcat(p, "https://", s->server_hostname,
+                                        "/autodiscover/autodiscover.xml",
+                                        NULL),
+                            c->activesync_url);
+
+    st->profile_path = c->profile_path ? c->profile_path
+                                       : DEFAULT_PROFILE_PATH;
+    st->apple = mac_apple_compile(p, &st->acct, &st->apple_why);
+    if (c->sign_cert) {
+        const char *why = NULL;
+        if ((st->signer = get_signer(p, signers, c, &why)) == NULL) {
+            *err = apr_pstrcat(p, "MailAutoconfProfileSigning: ", why, NULL);
+            return NULL;
+        }
+    }
+
     st->tb_docs = apr_hash_make(p);
     for (i = 0; i < c->domains->nelts; i++) {
         const char *d = APR_ARRAY_IDX(c->domains, i, const char *);
         mac_blob_t *b = apr_pcalloc(p, sizeof(*b));
         b->data = mac_tb_render(p, &st->acct, d, &b->len);
         b->etag = make_etag(p, b->data, b->len);
+        b->page = mac_apple_page(p, &st->acct, d, st->profile_path, NULL,
+                                 NULL, NULL, &b->page_len);
         apr_hash_set(st->tb_docs, d, APR_HASH_KEY_STRING, b);
     }
 
-    warnings = mac_account_warnings(ptemp, &st->acct);
-    for (i = 0; i < warnings->nelts; i++) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                     MACNO(00101) "%s: %s", server_label(ptemp, s),
-                     APR_ARRAY_IDX(warnings, i, const char *));
+    st->warnings = mac_account_warnings(p, &st->acct);
+    if (st->signer) {
+        const char *w = mac_signer_warning(p, st->signer);
+        if (w) {
+            APR_ARRAY_PUSH(st->warnings, const char *) =
+                apr_pstrcat(p, "MailAutoconfProfileSigning: ", w, NULL);
+        }
     }
     return st;
+}
+
+static void log_warnings(server_rec *main_s, apr_pool_t *ptemp)
+{
+    server_rec *s;
+    int i;
+
+    for (s = main_s; s; s = s->next) {
+        const mac_state_t *st = srv_conf(s)->state;
+        for (i = 0; st && i < st->warnings->nelts; i++) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                         MACNO(00101) "%s: %s", server_label(ptemp, s),
+                         APR_ARRAY_IDX(st->warnings, i, const char *));
+        }
+    }
 }
 
 /* Runs before "Syntax OK" too, so apachectl configtest catches what only
@@ -406,16 +633,32 @@ static int mac_check_config(apr_pool_t *pconf, apr_pool_t *plog,
 {
     server_rec *s;
     const char *err;
+    apr_hash_t *signers = apr_hash_make(ptemp);
 
     (void)plog;
     for (s = main_s; s; s = s->next) {
         mac_srv_conf *c = srv_conf(s);
-        c->state = build_state(pconf, ptemp, s, c, &err);
+        c->state = build_state(pconf, s, c, signers, &err);
         if (err) {
             ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL,
                          MACNO(00102) "%s: %s", server_label(ptemp, s), err);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
+    }
+    if (ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST) {
+        log_warnings(main_s, ptemp);
+    }
+    return OK;
+}
+
+/* Warnings go to the error log once it is open; under configtest, which
+ * never gets that far, they are printed from check_config. */
+static int mac_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                           apr_pool_t *ptemp, server_rec *main_s)
+{
+    (void)pconf; (void)plog;
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
+        log_warnings(main_s, ptemp);
     }
     return OK;
 }
@@ -425,6 +668,9 @@ static int mac_check_config(apr_pool_t *pconf, apr_pool_t *plog,
 
 typedef enum {
     EP_THUNDERBIRD = 0,
+    EP_AUTODISCOVER,
+    EP_AUTODISCOVER_JSON,
+    EP_MOBILECONFIG,
     EP_COUNT
 } mac_endpoint_e;
 
@@ -436,15 +682,32 @@ typedef struct {
 
 static const mac_endpoint_t endpoints[EP_COUNT] = {
     { EP_THUNDERBIRD, "mailautoconf-thunderbird", "thunderbird" },
+    { EP_AUTODISCOVER, "mailautoconf-autodiscover", "outlook" },
+    { EP_AUTODISCOVER_JSON, "mailautoconf-autodiscover-json", "outlook" },
+    { EP_MOBILECONFIG, "mailautoconf-mobileconfig", "apple" },
 };
+
+#define AD_XML_PATH  "/autodiscover/autodiscover.xml"
+#define AD_JSON_PATH "/autodiscover/autodiscover.json"
 
 static const mac_endpoint_t *match_path(const mac_state_t *st,
                                         const char *uri)
 {
-    (void)st;
+    if (strcmp(uri, st->profile_path) == 0) {
+        return &endpoints[EP_MOBILECONFIG];
+    }
     if (strcmp(uri, "/.well-known/autoconfig/mail/config-v1.1.xml") == 0
         || strcmp(uri, "/mail/config-v1.1.xml") == 0) {
         return &endpoints[EP_THUNDERBIRD];
+    }
+    /* Outlook and others spell these in any letter case. */
+    if (strcasecmp(uri, AD_XML_PATH) == 0) {
+        return &endpoints[EP_AUTODISCOVER];
+    }
+    if (strncasecmp(uri, AD_JSON_PATH, sizeof(AD_JSON_PATH) - 1) == 0
+        && (uri[sizeof(AD_JSON_PATH) - 1] == '\0'
+            || uri[sizeof(AD_JSON_PATH) - 1] == '/')) {
+        return &endpoints[EP_AUTODISCOVER_JSON];
     }
     return NULL;
 }
@@ -466,7 +729,7 @@ static int mac_translate(request_rec *r)
     ap_set_module_config(r->request_config, &mailautoconf_module,
                          (void *)ep);
     r->handler = ep->handler;
-    r->filename = apr_pstrcat(r->pool, "mailautoconf:", r->uri, NULL);
+    r->filename = apr_pstrcat(r->pool, "mailautoconf:", ep->handler, NULL);
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
                   "claimed %s for the %s endpoint", r->uri, ep->client);
     return OK;
@@ -625,6 +888,519 @@ static int handle_thunderbird(request_rec *r, const mac_state_t *st)
     return send_static(r, b->data, b->len);
 }
 
+/* ---- Outlook Autodiscover ---------------------------------------- */
+
+/* A number that ties an Autodiscover error to its log line. */
+static unsigned long error_id(const request_rec *r)
+{
+    return (unsigned long)((apr_uint64_t)r->request_time % 1000000000u)
+           ^ ((unsigned long)r->connection->id << 8);
+}
+
+static int send_ad_error(request_rec *r, int http_status, int code,
+                         const char *why)
+{
+    unsigned long id = error_id(r);
+    apr_size_t len;
+    char *body = mac_ad_error(r->pool, code, r->request_time, id, &len);
+
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00301)
+                  "autodiscover: answering error %d (id %lu): %s", code, id,
+                  why);
+    r->status = http_status;
+    ap_set_content_type(r, "application/xml; charset=utf-8");
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    ap_set_content_length(r, (apr_off_t)len);
+    if (!r->header_only) {
+        ap_rwrite(body, (int)len, r);
+    }
+    return OK;
+}
+
+/* Read the whole request body, at most limit bytes.  Returns OK or an HTTP
+ * status; *why says what went wrong. */
+static int read_body(request_rec *r, apr_off_t limit, char **out,
+                     apr_size_t *outlen, const char **why)
+{
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    apr_bucket_brigade *bb;
+    apr_size_t size, total = 0;
+    char *buf;
+    int seen_eos = 0, status = OK;
+
+    if (cl) {
+        char *end;
+        apr_off_t n;
+        if (apr_strtoff(&n, cl, &end, 10) != APR_SUCCESS || *end || n < 0) {
+            *why = "the Content-Length is not a number";
+            return HTTP_BAD_REQUEST;
+        }
+        if (n > limit) {
+            /* Refused before reading a byte. */
+            *why = "the body is larger than MailAutoconfMaxBodySize";
+            return HTTP_REQUEST_ENTITY_TOO_LARGE;
+        }
+        size = (apr_size_t)n + 1;
+    }
+    else {
+        size = 1024;
+    }
+    buf = apr_palloc(r->pool, size);
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    do {
+        apr_bucket *b;
+        apr_status_t rv = ap_get_brigade(r->input_filters, bb,
+                                         AP_MODE_READBYTES, APR_BLOCK_READ,
+                                         HUGE_STRING_LEN);
+        if (rv != APR_SUCCESS) {
+            *why = "reading the body failed";
+            status = ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+            goto cleanup;
+        }
+        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb);
+             b = APR_BUCKET_NEXT(b)) {
+            const char *data;
+            apr_size_t n;
+
+            if (APR_BUCKET_IS_EOS(b)) {
+                seen_eos = 1;
+                break;
+            }
+            if (APR_BUCKET_IS_METADATA(b)) {
+                continue;
+            }
+            rv = apr_bucket_read(b, &data, &n, APR_BLOCK_READ);
+            if (rv != APR_SUCCESS) {
+                *why = "reading the body failed";
+                status = HTTP_BAD_REQUEST;
+                goto cleanup;
+            }
+            if ((apr_off_t)(total + n) > limit) {
+                *why = "the body is larger than MailAutoconfMaxBodySize";
+                status = HTTP_REQUEST_ENTITY_TOO_LARGE;
+                goto cleanup;
+            }
+            if (total + n + 1 > size) {
+                char *bigger;
+                while (total + n + 1 > size) {
+                    size *= 2;
+                }
+                bigger = apr_palloc(r->pool, size);
+                memcpy(bigger, buf, total);
+                buf = bigger;
+            }
+            memcpy(buf + total, data, n);
+            total += n;
+        }
+        apr_brigade_cleanup(bb);
+    } while (!seen_eos);
+    buf[total] = '\0';
+    *out = buf;
+    *outlen = total;
+
+cleanup:
+    apr_brigade_destroy(bb);
+    return status;
+}
+
+/* Is the media type one an XML body may come with?  Absent is accepted:
+ * some clients send none. */
+static int xml_content_type(const request_rec *r)
+{
+    const char *ct = apr_table_get(r->headers_in, "Content-Type");
+
+    if (!ct) {
+        return 1;
+    }
+    return strncasecmp(ct, "text/xml", 8) == 0
+        || strncasecmp(ct, "application/xml", 15) == 0
+        || strncasecmp(ct, "application/soap+xml", 20) == 0;
+}
+
+/* The address of a browser GET: ?emailaddress=... or the query being the
+ * XML fragment <EMailAddress>...</EMailAddress>, percent-encoded or not.
+ * Returns OK (with *email possibly NULL) or an error reason in *why. */
+static const char *ad_get_address(request_rec *r, const char **email,
+                                  apr_size_t *len)
+{
+    const char *decoded;
+    apr_size_t dlen;
+
+    *email = NULL;
+    if (!r->args) {
+        return NULL;
+    }
+    switch (mac_query_get(r->pool, r->args, "emailaddress", 0, email, len)) {
+    case MAC_Q_OK:
+        return NULL;
+    case MAC_Q_DUPLICATE:
+        return "the address is given more than once";
+    case MAC_Q_BAD_ESCAPE:
+        return "the query has a malformed percent escape";
+    default:
+        break;
+    }
+    decoded = mac_unescape(r->pool, r->args, strlen(r->args), 0, &dlen);
+    if (!decoded) {
+        return "the query has a malformed percent escape";
+    }
+    if (mac_ad_query_fragment(r->pool, decoded, dlen, email)) {
+        *len = strlen(*email);
+    }
+    return NULL;
+}
+
+static int handle_autodiscover(request_rec *r, const mac_state_t *st)
+{
+    mac_ad_request_t req;
+    mac_addr_t addr;
+    const mac_doc_t *doc;
+    const char *why = NULL, *email = NULL;
+    char *body = NULL, *out;
+    apr_size_t len = 0, outlen;
+    int rc;
+
+    r->allowed = (AP_METHOD_BIT << M_GET) | (AP_METHOD_BIT << M_POST)
+                 | (AP_METHOD_BIT << M_OPTIONS);
+    memset(&req, 0, sizeof(req));
+    switch (r->method_number) {
+    case M_POST:
+        if (!xml_content_type(r)) {
+            ap_discard_request_body(r);
+            return send_ad_error(r, HTTP_UNSUPPORTED_MEDIA_TYPE,
+                                 MAC_AD_ERROR_INVALID_REQUEST,
+                                 "the body is not declared as XML");
+        }
+        rc = read_body(r, st->max_body, &body, &len, &why);
+        if (rc != OK) {
+            return send_ad_error(r, rc, MAC_AD_ERROR_INVALID_REQUEST, why);
+        }
+        if (mac_ad_parse(r->pool, body, len, &req, &why) != MAC_AD_OK) {
+            return send_ad_error(r, HTTP_BAD_REQUEST,
+                                 MAC_AD_ERROR_INVALID_REQUEST,
+                                 why ? why : "the body is not a request");
+        }
+        email = req.email;
+        len = strlen(email);
+        break;
+    case M_GET:
+        if ((why = ad_get_address(r, &email, &len)) != NULL) {
+            return send_ad_error(r, HTTP_BAD_REQUEST,
+                                 MAC_AD_ERROR_INVALID_REQUEST, why);
+        }
+        if (!email) {
+            /* Never a 2xx here: a client whose POST was redirected and
+             * turned into a GET must see that it failed. */
+            return send_ad_error(r, HTTP_BAD_REQUEST,
+                                 MAC_AD_ERROR_INVALID_REQUEST,
+                                 "a GET without an address");
+        }
+        break;
+    case M_OPTIONS:
+        apr_table_setn(r->headers_out, "Allow", "GET, HEAD, POST, OPTIONS");
+        ap_set_content_length(r, 0);
+        return OK;
+    default:
+        apr_table_setn(r->headers_out, "Allow", "GET, HEAD, POST, OPTIONS");
+        ap_discard_request_body(r);
+        return send_ad_error(r, HTTP_METHOD_NOT_ALLOWED,
+                             MAC_AD_ERROR_INVALID_REQUEST,
+                             apr_psprintf(r->pool, "method %s not allowed",
+                                          ap_escape_logitem(r->pool,
+                                                            r->method)));
+    }
+
+    if ((why = mac_addr_parse(r->pool, email, len, &addr)) != NULL) {
+        return send_ad_error(r, HTTP_BAD_REQUEST,
+                             MAC_AD_ERROR_INVALID_REQUEST, why);
+    }
+    if (!apr_hash_get(st->tb_docs, addr.domain, APR_HASH_KEY_STRING)) {
+        return send_ad_error(r, HTTP_NOT_FOUND, MAC_AD_ERROR_NOT_FOUND,
+                             "the address's domain is not served here");
+    }
+    if ((doc = mac_ad_pick(st->ad, req.schema)) == NULL) {
+        return send_ad_error(r, HTTP_OK, MAC_AD_ERROR_SCHEMA,
+                             "the requested response schema is not "
+                             "provided");
+    }
+    out = mac_ad_fill(r->pool, doc, addr.address, addr.local, addr.domain,
+                      &outlen);
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00302)
+                  "autodiscover: serving %s settings for domain %s",
+                  doc == st->ad->outlook ? "outlook" : "mobilesync",
+                  addr.domain);
+    ap_set_content_type(r, "application/xml; charset=utf-8");
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    ap_set_content_length(r, (apr_off_t)outlen);
+    if (!r->header_only) {
+        ap_rwrite(out, (int)outlen, r);
+    }
+    return OK;
+}
+
+static int send_json(request_rec *r, int status, const char *json,
+                     apr_size_t len, const char *cache_control)
+{
+    r->status = status;
+    ap_set_content_type(r, "application/json; charset=utf-8");
+    apr_table_setn(r->headers_out, "Cache-Control", cache_control);
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    return send_static(r, json, len);
+}
+
+static const char v2_not_found[] =
+    "{\"ErrorCode\":\"NotFound\",\"ErrorMessage\":\"No settings for that "
+    "domain here.\"}";
+static const char v2_bad_request[] =
+    "{\"ErrorCode\":\"InvalidRequest\",\"ErrorMessage\":\"The request is "
+    "not valid.\"}";
+
+/* Autodiscover v2: tell the client where the POX endpoint is. */
+static int handle_autodiscover_json(request_rec *r, const mac_state_t *st)
+{
+    const char *protocol, *email = NULL, *why = NULL;
+    apr_size_t plen, elen = 0;
+    const char *tail = r->uri + sizeof(AD_JSON_PATH) - 1;
+    mac_addr_t addr;
+    int rc;
+
+    if ((rc = method_gate_get(r)) != OK) {
+        return rc == DONE ? OK : rc;
+    }
+    /* /autodiscover/autodiscover.json/v1.0/ADDRESS or ?Email=ADDRESS */
+    if (*tail) {
+        if (strncasecmp(tail, "/v1.0/", 6) != 0) {
+            why = "the path is not /autodiscover/autodiscover.json/v1.0/";
+        }
+        else {
+            email = tail + 6;
+            elen = strlen(email);
+        }
+    }
+    else {
+        switch (mac_query_get(r->pool, r->args, "Email", 0, &email, &elen)) {
+        case MAC_Q_DUPLICATE:
+            why = "the address is given more than once";
+            break;
+        case MAC_Q_BAD_ESCAPE:
+            why = "the query has a malformed percent escape";
+            break;
+        default:
+            break;
+        }
+    }
+    if (!why && email && (why = mac_addr_parse(r->pool, email, elen, &addr))
+                         == NULL
+        && !apr_hash_get(st->tb_docs, addr.domain, APR_HASH_KEY_STRING)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00303)
+                      "autodiscover v2: the address's domain is not served "
+                      "here");
+        return send_json(r, HTTP_NOT_FOUND, v2_not_found,
+                         sizeof(v2_not_found) - 1, "no-store");
+    }
+    if (why) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00304)
+                      "autodiscover v2: bad request: %s", why);
+        return send_json(r, HTTP_BAD_REQUEST, v2_bad_request,
+                         sizeof(v2_bad_request) - 1, "no-store");
+    }
+    switch (mac_query_get(r->pool, r->args, "Protocol", 0, &protocol, &plen)) {
+    case MAC_Q_OK:
+        if (strcasecmp(protocol, "AutodiscoverV1") == 0) {
+            return send_json(r, HTTP_OK, st->ad->v2_json, st->ad->v2_json_len,
+                             st->cache_control);
+        }
+        if (strcasecmp(protocol, "ActiveSync") == 0 && st->ad->v2_json_as) {
+            return send_json(r, HTTP_OK, st->ad->v2_json_as,
+                             st->ad->v2_json_as_len, st->cache_control);
+        }
+        break;
+    default:
+        break;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00305)
+                  "autodiscover v2: protocol missing or not offered");
+    return send_json(r, HTTP_BAD_REQUEST, mac_ad_v2_error_json,
+                     strlen(mac_ad_v2_error_json), "no-store");
+}
+
+/* ---- Apple configuration profiles -------------------------------- */
+
+/* A parameter that has two accepted names: giving both is as ambiguous
+ * as giving one twice. */
+static mac_q_status_e query_either(request_rec *r, const char *name1,
+                                   const char *name2, int flags,
+                                   const char **val, apr_size_t *len)
+{
+    const char *v2;
+    apr_size_t l2;
+    mac_q_status_e s1 = mac_query_get(r->pool, r->args, name1, flags, val,
+                                      len);
+    mac_q_status_e s2 = mac_query_get(r->pool, r->args, name2, flags, &v2,
+                                      &l2);
+
+    if (s1 == MAC_Q_ABSENT) {
+        *val = v2;
+        *len = l2;
+        return s2;
+    }
+    if (s2 != MAC_Q_ABSENT) {
+        return MAC_Q_DUPLICATE;
+    }
+    return s1;
+}
+
+static int send_page(request_rec *r, int status, const char *page,
+                     apr_size_t len, int dynamic)
+{
+    r->status = status;
+    ap_set_content_type(r, "text/html; charset=utf-8");
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(r->headers_out, "Cache-Control",
+                   dynamic ? "no-store" : "no-cache");
+    apr_table_setn(r->headers_out, "Content-Security-Policy",
+                   "default-src 'none'; style-src 'unsafe-inline'; "
+                   "form-action 'self'; frame-ancestors 'none'");
+    return send_static(r, page, len);
+}
+
+/* The page again, with a message and the values the user typed. */
+static int send_page_error(request_rec *r, const mac_state_t *st,
+                           const char *domain, int status, const char *msg,
+                           const char *name, const char *address)
+{
+    apr_size_t len;
+    char *page = mac_apple_page(r->pool, &st->acct, domain, st->profile_path,
+                                msg, name, address, &len);
+
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00401)
+                  "mobileconfig: %s", msg);
+    return send_page(r, status, page, len, 1);
+}
+
+static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
+{
+    const char *address = NULL, *name = NULL, *why, *domain;
+    apr_size_t alen = 0, nlen = 0, len;
+    mac_q_status_e qa, qn;
+    const mac_blob_t *b;
+    mac_addr_t addr;
+    char *profile;
+    int rc;
+
+    if ((rc = method_gate_get(r)) != OK) {
+        return rc == DONE ? OK : rc;
+    }
+    domain = domain_from_host(r, st);
+    if (!st->apple) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00402)
+                      "mobileconfig: no profile can be made: %s",
+                      st->apple_why);
+        return send_text(r, HTTP_NOT_FOUND, "No profile is offered here.\n");
+    }
+    qa = query_either(r, "emailaddress", "email", 0, &address, &alen);
+    qn = query_either(r, "name", "emailname", MAC_Q_PLUS_IS_SPACE, &name,
+                      &nlen);
+    if (qa == MAC_Q_ABSENT && qn == MAC_Q_ABSENT) {
+        b = apr_hash_get(st->tb_docs, domain, APR_HASH_KEY_STRING);
+        return send_page(r, HTTP_OK, b->page, b->page_len, 0);
+    }
+    if (qa == MAC_Q_DUPLICATE || qn == MAC_Q_DUPLICATE) {
+        return send_page_error(r, st, domain, HTTP_BAD_REQUEST,
+                               "A value was given more than once.",
+                               NULL, NULL);
+    }
+    if (qa == MAC_Q_BAD_ESCAPE || qn == MAC_Q_BAD_ESCAPE) {
+        return send_page_error(r, st, domain, HTTP_BAD_REQUEST,
+                               "The request is malformed.", NULL, NULL);
+    }
+    if (qa == MAC_Q_ABSENT || alen == 0) {
+        return send_page_error(r, st, domain, HTTP_BAD_REQUEST,
+                               "Please enter your email address.",
+                               name, NULL);
+    }
+    if ((why = mac_addr_parse(r->pool, address, alen, &addr)) != NULL) {
+        return send_page_error(r, st, domain, HTTP_BAD_REQUEST,
+                               apr_pstrcat(r->pool, "That is not a valid "
+                                           "email address: ", why, ".",
+                                           NULL),
+                               name, address);
+    }
+    if (name && (why = mac_apple_check_name(name, nlen)) != NULL) {
+        return send_page_error(r, st, domain, HTTP_BAD_REQUEST,
+                               apr_pstrcat(r->pool, "That name cannot be "
+                                           "used: ", why, ".", NULL),
+                               NULL, address);
+    }
+    if (!apr_hash_get(st->tb_docs, addr.domain, APR_HASH_KEY_STRING)) {
+        return send_page_error(r, st, domain, HTTP_NOT_FOUND,
+                               "This server has no settings for the domain "
+                               "of that address.", name, address);
+    }
+
+    profile = mac_apple_render(r->pool, st->apple, &addr, name, &len);
+    if (st->signer) {
+        char *signed_profile;
+        apr_size_t signed_len;
+        if ((why = mac_signer_sign(r->pool, st->signer, profile, len,
+                                   &signed_profile, &signed_len)) != NULL) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00403)
+                          "mobileconfig: signing failed: %s", why);
+            return send_text(r, HTTP_INTERNAL_SERVER_ERROR,
+                             "The profile could not be signed.\n");
+        }
+        profile = signed_profile;
+        len = signed_len;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00404)
+                  "mobileconfig: serving a %s profile for domain %s",
+                  st->signer ? "signed" : "unsigned", addr.domain);
+    ap_set_content_type(r, MAC_APPLE_CONTENT_TYPE);
+    apr_table_setn(r->headers_out, "Content-Disposition",
+                   apr_pstrcat(r->pool, "attachment; filename=\"",
+                               mac_apple_filename(r->pool, addr.domain),
+                               "\"", NULL));
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    ap_set_content_length(r, (apr_off_t)len);
+    if (!r->header_only) {
+        ap_rwrite(profile, (int)len, r);
+    }
+    return OK;
+}
+
+/* ---- Plain HTTP to HTTPS ----------------------------------------- */
+
+static int is_query_safe(const char *s)
+{
+    for (; *s; s++) {
+        if (!apr_isalnum(*s) && !strchr("-._~%!$&'()*+,;=:@/?", *s)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int redirect_https(request_rec *r, const mac_state_t *st)
+{
+    const char *loc = apr_pstrcat(r->pool, "https://", st->https_host,
+                                  ap_escape_uri(r->pool, r->uri), NULL);
+
+    if (r->args && is_query_safe(r->args)) {
+        loc = apr_pstrcat(r->pool, loc, "?", r->args, NULL);
+    }
+    ap_discard_request_body(r);
+    apr_table_setn(r->headers_out, "Location", loc);
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00306)
+                  "redirecting to HTTPS");
+    /* 308 keeps the method and the body: Outlook's POST survives. */
+    return (r->method_number == M_GET) ? HTTP_MOVED_PERMANENTLY
+                                       : HTTP_PERMANENT_REDIRECT;
+}
+
 static int mac_handler(request_rec *r)
 {
     mac_srv_conf *c = srv_conf(r->server);
@@ -653,18 +1429,38 @@ static int mac_handler(request_rec *r)
                       "applies", ep->handler);
         return send_text(r, HTTP_NOT_FOUND, "No mail settings here.\n");
     }
+    if (c->state->https_host && strcmp(ap_http_scheme(r), "https") != 0) {
+        return redirect_https(r, c->state);
+    }
     switch (ep->id) {
     case EP_THUNDERBIRD:
         return handle_thunderbird(r, c->state);
+    case EP_AUTODISCOVER:
+        return handle_autodiscover(r, c->state);
+    case EP_AUTODISCOVER_JSON:
+        return handle_autodiscover_json(r, c->state);
+    case EP_MOBILECONFIG:
+        return handle_mobileconfig(r, c->state);
     default:
         return DECLINED;
     }
 }
 
+/* libxml2 is set up once, in the parent, before any thread exists. */
+static int mac_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
+                          apr_pool_t *ptemp)
+{
+    (void)pconf; (void)plog; (void)ptemp;
+    mac_ad_init();
+    return OK;
+}
+
 static void mac_register_hooks(apr_pool_t *p)
 {
     (void)p;
+    ap_hook_pre_config(mac_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(mac_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(mac_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_translate_name(mac_translate, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_map_to_storage(mac_map_to_storage, NULL, NULL,
                            APR_HOOK_REALLY_FIRST);

@@ -1,0 +1,617 @@
+/*
+ * mod_mailautoconf: Apple configuration profiles and their HTML page.
+ * See mac_apple.h for what is written and why.
+ */
+#include <string.h>
+#include <apr_general.h>
+#include <apr_strings.h>
+#include <apr_tables.h>
+#include <apr_sha1.h>
+#include "mac_apple.h"
+#include "mac_template.h"
+#include "mac_escape.h"
+
+/* mac_uuid5(RFC 4122 URL namespace, "urn:x-mod-mailautoconf:apple-profile:v1")
+ * = 69A3DB21-25F6-5434-8E9F-5CDE5814FA70 (checked by the unit test).
+ * Change the ":v1" only to give every address new profile identities. */
+const unsigned char MAC_APPLE_NS[16] = {
+    0x69, 0xa3, 0xdb, 0x21, 0x25, 0xf6, 0x54, 0x34,
+    0x8e, 0x9f, 0x5c, 0xde, 0x58, 0x14, 0xfa, 0x70
+};
+
+/* The per-request slots this document uses beyond the address parts. */
+#define SLOT_PROFILE_UUID MAC_SLOT_UUID1
+#define SLOT_MAIL_UUID    MAC_SLOT_UUID2
+#define SLOT_IDENT        MAC_SLOT_UUID3   /* PayloadIdentifier base */
+
+struct mac_apple_t {
+    const mac_doc_t *doc;
+};
+
+/* ------------------------------------------------------------------ */
+/* UUIDs                                                                */
+
+void mac_uuid5_bytes(const unsigned char ns[16], const char *name,
+                     apr_size_t len, unsigned char out[16])
+{
+    apr_sha1_ctx_t ctx;
+    unsigned char digest[APR_SHA1_DIGESTSIZE];
+
+    apr_sha1_init(&ctx);
+    apr_sha1_update_binary(&ctx, ns, 16);
+    while (len > 0) {
+        /* apr_sha1_update_binary takes an unsigned int length */
+        unsigned int chunk = len > 0x10000000 ? 0x10000000 : (unsigned)len;
+        apr_sha1_update_binary(&ctx, (const unsigned char *)name, chunk);
+        name += chunk;
+        len -= chunk;
+    }
+    apr_sha1_final(digest, &ctx);
+    memcpy(out, digest, 16);
+    out[6] = (unsigned char)((out[6] & 0x0F) | 0x50);  /* version 5 */
+    out[8] = (unsigned char)((out[8] & 0x3F) | 0x80);  /* RFC variant */
+}
+
+static void uuid_format(const unsigned char u[16], char out[37])
+{
+    static const char hex[] = "0123456789ABCDEF";
+    int i;
+    char *o = out;
+
+    for (i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) {
+            *o++ = '-';
+        }
+        *o++ = hex[u[i] >> 4];
+        *o++ = hex[u[i] & 0x0F];
+    }
+    *o = '\0';
+}
+
+void mac_uuid5(const unsigned char ns[16], const char *name, apr_size_t len,
+               char out[37])
+{
+    unsigned char u[16];
+
+    mac_uuid5_bytes(ns, name, len, u);
+    uuid_format(u, out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Names                                                                */
+
+/* Decode the well-formed UTF-8 sequence at s (mac_utf8_valid has been
+ * checked), return its code point and set *n to its length. */
+static unsigned long utf8_decode(const unsigned char *s, apr_size_t *n)
+{
+    if (s[0] < 0x80) {
+        *n = 1;
+        return s[0];
+    }
+    if (s[0] < 0xE0) {
+        *n = 2;
+        return ((unsigned long)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+    }
+    if (s[0] < 0xF0) {
+        *n = 3;
+        return ((unsigned long)(s[0] & 0x0F) << 12)
+               | ((unsigned long)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+    }
+    *n = 4;
+    return ((unsigned long)(s[0] & 0x07) << 18)
+           | ((unsigned long)(s[1] & 0x3F) << 12)
+           | ((unsigned long)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+}
+
+const char *mac_apple_check_name(const char *name, apr_size_t len)
+{
+    const unsigned char *u = (const unsigned char *)name;
+    apr_size_t i, n;
+
+    if (len == 0) {
+        return NULL;
+    }
+    if (!name) {
+        return "the name is missing";
+    }
+    if (len > MAC_NAME_MAX) {
+        return "the name is too long (at most "
+               APR_STRINGIFY(MAC_NAME_MAX) " bytes)";
+    }
+    if (!mac_utf8_valid(name, len)) {
+        return "the name is not valid UTF-8";
+    }
+    for (i = 0; i < len; i += n) {
+        unsigned long cp = utf8_decode(u + i, &n);
+
+        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+            return "the name contains control characters";
+        }
+        if (cp == 0x2028 || cp == 0x2029) {
+            return "the name contains line breaks";
+        }
+        if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)) {
+            return "the name contains text direction controls";
+        }
+        if (cp == 0xFFFE || cp == 0xFFFF) {
+            return "the name contains characters that are not allowed";
+        }
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Compiling the profile                                                */
+
+typedef struct {
+    apr_pool_t         *p;
+    apr_array_header_t *parts;   /* const char * */
+} outbuf_t;
+
+static void put(outbuf_t *b, const char *s)
+{
+    APR_ARRAY_PUSH(b->parts, const char *) = s;
+}
+
+static const char *esc(apr_pool_t *p, const char *s)
+{
+    return mac_xml_escape(p, s, strlen(s), NULL);
+}
+
+static void put_key(outbuf_t *b, const char *indent, const char *key)
+{
+    put(b, indent);
+    put(b, "<key>");
+    put(b, key);            /* our own constant names, nothing to escape */
+    put(b, "</key>\n");
+}
+
+/* A <string> whose content is already escaped or marked (raw). */
+static void put_raw_string(outbuf_t *b, const char *indent, const char *key,
+                           const char *raw)
+{
+    put_key(b, indent, key);
+    put(b, indent);
+    put(b, "<string>");
+    put(b, raw);
+    put(b, "</string>\n");
+}
+
+static void put_string(outbuf_t *b, const char *indent, const char *key,
+                       const char *value)
+{
+    put_raw_string(b, indent, key, esc(b->p, value));
+}
+
+static void put_integer(outbuf_t *b, const char *indent, const char *key,
+                        int value)
+{
+    put_key(b, indent, key);
+    put(b, apr_psprintf(b->p, "%s<integer>%d</integer>\n", indent, value));
+}
+
+static void put_bool(outbuf_t *b, const char *indent, const char *key,
+                     int value)
+{
+    put_key(b, indent, key);
+    put(b, indent);
+    put(b, value ? "<true/>\n" : "<false/>\n");
+}
+
+static const mac_server_t *first_server(const mac_account_t *acct,
+                                        mac_proto_e proto)
+{
+    int i;
+
+    for (i = 0; i < acct->servers->nelts; i++) {
+        const mac_server_t *s = &APR_ARRAY_IDX(acct->servers, i,
+                                               mac_server_t);
+        if (s->proto == proto) {
+            return s;
+        }
+    }
+    return NULL;
+}
+
+/* Apple's name for a Thunderbird authentication method (see header). */
+static const char *apple_auth(mac_auth_e auth)
+{
+    switch (auth) {
+    case MAC_AUTH_PASSWORD_CLEARTEXT:
+    case MAC_AUTH_GSSAPI:
+    case MAC_AUTH_OAUTH2:
+        return "EmailAuthPassword";
+    case MAC_AUTH_PASSWORD_ENCRYPTED:
+        return "EmailAuthCRAMMD5";
+    case MAC_AUTH_NTLM:
+        return "EmailAuthNTLM";
+    case MAC_AUTH_CLIENT_IP:
+    case MAC_AUTH_TLS_CLIENT_CERT:
+    case MAC_AUTH_SMTP_AFTER_POP:
+    case MAC_AUTH_NONE:
+    default:
+        return "EmailAuthNone";
+    }
+}
+
+static int needs_password(mac_auth_e auth)
+{
+    return strcmp(apple_auth(auth), "EmailAuthNone") != 0;
+}
+
+static int use_ssl(mac_socket_e sock)
+{
+    return sock == MAC_SOCK_SSL || sock == MAC_SOCK_STARTTLS;
+}
+
+/* The Incoming... or Outgoing... keys for one server. */
+static void put_server(outbuf_t *b, const char *indent, const char *dir,
+                       const mac_server_t *s, const char *login)
+{
+    put_string(b, indent, apr_pstrcat(b->p, dir, "MailServerAuthentication",
+                                      NULL), apple_auth(s->auth));
+    put_string(b, indent, apr_pstrcat(b->p, dir, "MailServerHostName", NULL),
+               s->host);
+    put_integer(b, indent, apr_pstrcat(b->p, dir, "MailServerPortNumber",
+                                       NULL), s->port);
+    put_bool(b, indent, apr_pstrcat(b->p, dir, "MailServerUseSSL", NULL),
+             use_ssl(s->socket));
+    if (needs_password(s->auth)) {
+        put_raw_string(b, indent, apr_pstrcat(b->p, dir, "MailServerUsername",
+                                              NULL), login);
+    }
+}
+
+mac_apple_t *mac_apple_compile(apr_pool_t *p, const mac_account_t *acct,
+                               const char **err)
+{
+    const mac_server_t *in, *out;
+    const char *A = mac_slot_mark(MAC_SLOT_ADDRESS);
+    const char *N = mac_slot_mark(MAC_SLOT_NAME);
+    const char *U1 = mac_slot_mark(SLOT_PROFILE_UUID);
+    const char *U2 = mac_slot_mark(SLOT_MAIL_UUID);
+    const char *ID = mac_slot_mark(SLOT_IDENT);
+    const char *login, *account_descr, *org, *kind, *summary;
+    const char *t1 = "\t", *t3 = "\t\t\t";
+    apr_pool_t *tp;
+    outbuf_t b;
+    char *rendered;
+    mac_apple_t *a;
+
+    in = first_server(acct, MAC_PROTO_IMAP);
+    kind = "IMAP";
+    if (!in) {
+        in = first_server(acct, MAC_PROTO_POP3);
+        kind = "POP";
+    }
+    out = first_server(acct, MAC_PROTO_SMTP);
+    if (!in || !out) {
+        *err = !in ? "an Apple profile needs an IMAP or a POP3 server"
+                   : "an Apple profile needs an SMTP server";
+        return NULL;
+    }
+
+    /* Scratch work in a subpool; only the compiled document stays. */
+    if (apr_pool_create(&tp, p) != APR_SUCCESS) {
+        *err = "out of memory";
+        return NULL;
+    }
+    b.p = tp;
+    b.parts = apr_array_make(tp, 128, sizeof(const char *));
+
+    /* The login name: literal parts escaped, placeholders as slots. */
+    login = mac_template_mark(tp, acct->login_template, mac_xml_escape);
+
+    account_descr = acct->short_name ? esc(tp, acct->short_name)
+                  : acct->display_name ? esc(tp, acct->display_name) : A;
+    org = acct->display_name ? esc(tp, acct->display_name) : NULL;
+    summary = apr_pstrcat(tp,
+        "Adds the email account ", A,
+        acct->display_name ? " of " : "", org ? org : "",
+        " to Mail: incoming mail ", kind, " ", esc(tp, in->host), " port ",
+        apr_itoa(tp, in->port), ", outgoing mail SMTP ", esc(tp, out->host),
+        " port ", apr_itoa(tp, out->port),
+        ". The profile contains no password: Mail asks for it.", NULL);
+
+    put(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+            "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
+            "<plist version=\"1.0\">\n"
+            "<dict>\n");
+    put_key(&b, t1, "PayloadContent");
+    put(&b, "\t<array>\n\t\t<dict>\n");
+
+    /* The mail payload; keys in the sorted order Apple's tools write. */
+    put_raw_string(&b, t3, "EmailAccountDescription", account_descr);
+    put_raw_string(&b, t3, "EmailAccountName", N);
+    put_string(&b, t3, "EmailAccountType",
+               in->proto == MAC_PROTO_IMAP ? "EmailTypeIMAP" : "EmailTypePOP");
+    put_raw_string(&b, t3, "EmailAddress", A);
+    put_server(&b, t3, "Incoming", in, login);
+    put_server(&b, t3, "Outgoing", out, login);
+    if (needs_password(in->auth) && needs_password(out->auth)) {
+        put_bool(&b, t3, "OutgoingPasswordSameAsIncomingPassword", 1);
+    }
+    put_raw_string(&b, t3, "PayloadDescription",
+                   apr_pstrcat(tp, "Configures Mail for ", A, ".", NULL));
+    put_raw_string(&b, t3, "PayloadDisplayName",
+                   apr_pstrcat(tp, "Email account ", A, NULL));
+    put_raw_string(&b, t3, "PayloadIdentifier",
+                   apr_pstrcat(tp, ID, ".mail", NULL));
+    if (org) {
+        put_raw_string(&b, t3, "PayloadOrganization", org);
+    }
+    put_string(&b, t3, "PayloadType", "com.apple.mail.managed");
+    put_raw_string(&b, t3, "PayloadUUID", U2);
+    put_integer(&b, t3, "PayloadVersion", 1);
+    put(&b, "\t\t</dict>\n\t</array>\n");
+
+    /* The profile itself. */
+    put_raw_string(&b, t1, "PayloadDescription", summary);
+    put_raw_string(&b, t1, "PayloadDisplayName",
+                   apr_pstrcat(tp, "Email: ", A, NULL));
+    put_raw_string(&b, t1, "PayloadIdentifier", ID);
+    if (org) {
+        put_raw_string(&b, t1, "PayloadOrganization", org);
+    }
+    put_string(&b, t1, "PayloadType", "Configuration");
+    put_raw_string(&b, t1, "PayloadUUID", U1);
+    put_integer(&b, t1, "PayloadVersion", 1);
+    put(&b, "</dict>\n</plist>\n");
+
+    rendered = apr_array_pstrcat(tp, b.parts, 0);
+    a = apr_palloc(p, sizeof(*a));
+    a->doc = mac_doc_compile(p, rendered, strlen(rendered));
+    apr_pool_destroy(tp);
+    return a;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rendering per request                                                */
+
+static void set_val(mac_values_t *v, int slot, const char *s, apr_size_t len)
+{
+    v->v[slot] = s;
+    v->len[slot] = len;
+}
+
+/* "a.b.example.com" -> "com.example.b.a", keeping only [a-z0-9-] in
+ * labels and dropping empty ones. */
+static char *reverse_domain(apr_pool_t *p, const char *d)
+{
+    apr_size_t len = strlen(d), o = 0;
+    char *out = apr_palloc(p, len + 1);
+    const char *end = d + len, *label, *s;
+
+    while (end > d) {
+        label = end;
+        while (label > d && label[-1] != '.') {
+            label--;
+        }
+        if (label < end && o > 0) {
+            out[o++] = '.';
+        }
+        for (s = label; s < end; s++) {
+            char c = *s;
+            if (c >= 'A' && c <= 'Z') {
+                c = (char)(c - 'A' + 'a');
+            }
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+                c = '-';
+            }
+            out[o++] = c;
+        }
+        end = label > d ? label - 1 : d;   /* skip the dot */
+    }
+    out[o] = '\0';
+    return out;
+}
+
+char *mac_apple_render(apr_pool_t *p, const mac_apple_t *a,
+                       const mac_addr_t *addr, const char *name,
+                       apr_size_t *len)
+{
+    mac_values_t v;
+    unsigned char ns[16], ns_addr[16];
+    char u1[37], *u2, *lower_u1, *lower_addr, *ident;
+    const char *e;
+    apr_size_t alen = strlen(addr->address), elen, nlen = 0;
+
+    memset(&v, 0, sizeof(v));
+    mac_values_from_addr(p, &v, addr->address, addr->local, addr->domain,
+                         mac_xml_escape);
+
+    /* The name, without surrounding spaces; none: the address. */
+    if (name) {
+        nlen = strlen(name);
+        while (nlen > 0 && *name == ' ') {
+            name++;
+            nlen--;
+        }
+        while (nlen > 0 && name[nlen - 1] == ' ') {
+            nlen--;
+        }
+    }
+    if (name && nlen > 0) {
+        e = mac_xml_escape(p, name, nlen, &elen);
+        set_val(&v, MAC_SLOT_NAME, e, elen);
+    }
+    else {
+        set_val(&v, MAC_SLOT_NAME, v.v[MAC_SLOT_ADDRESS],
+                v.len[MAC_SLOT_ADDRESS]);
+    }
+
+    /* Identity, from the domain and the lower-cased address. */
+    lower_addr = mac_strlower(p, addr->address, alen);
+    mac_uuid5_bytes(MAC_APPLE_NS, addr->domain, strlen(addr->domain), ns);
+    mac_uuid5_bytes(ns, lower_addr, alen, ns_addr);
+    mac_uuid5(ns_addr, "profile", sizeof("profile") - 1, u1);
+    u2 = apr_palloc(p, 37);
+    mac_uuid5(ns_addr, "com.apple.mail.managed",
+              sizeof("com.apple.mail.managed") - 1, u2);
+    lower_u1 = mac_strlower(p, u1, 36);
+    ident = apr_pstrcat(p, reverse_domain(p, addr->domain), ".mailautoconf.",
+                        lower_u1, NULL);
+    set_val(&v, SLOT_PROFILE_UUID, apr_pstrmemdup(p, u1, 36), 36);
+    set_val(&v, SLOT_MAIL_UUID, u2, 36);
+    set_val(&v, SLOT_IDENT, ident, strlen(ident));
+
+    return mac_doc_fill(p, a->doc, &v, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* File name                                                            */
+
+const char *mac_apple_filename(apr_pool_t *p, const char *domain)
+{
+    static const char suffix[] = "-email.mobileconfig";
+    apr_size_t len, i, o = 0;
+    char *out;
+
+    if (!domain) {
+        domain = "";
+    }
+    while (*domain == '.') {
+        domain++;
+    }
+    len = strlen(domain);
+    if (len > 200) {          /* domains are at most 253 bytes; be brief */
+        len = 200;
+    }
+    if (len == 0) {
+        return "email.mobileconfig";
+    }
+    out = apr_palloc(p, len + sizeof(suffix));
+    for (i = 0; i < len; i++) {
+        char c = domain[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9') || c == '.' || c == '_'
+              || c == '-')) {
+            c = '_';
+        }
+        out[o++] = c;
+    }
+    memcpy(out + o, suffix, sizeof(suffix));
+    return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* The HTML page                                                        */
+
+static const char page_style[] =
+    "<style>\n"
+    ":root{color-scheme:light dark}\n"
+    "body{margin:0;padding:1rem;font:1.0625rem/1.5 -apple-system,"
+    "system-ui,\"Segoe UI\",Roboto,sans-serif;color:#1d1d1f;"
+    "background:#fff}\n"
+    "main{max-width:32rem;margin:0 auto}\n"
+    "h1{font-size:1.5rem;line-height:1.25;margin:.5rem 0 1rem}\n"
+    "label{display:block;font-weight:600;margin-top:1rem}\n"
+    ".hint{display:block;font-weight:400;font-size:.9375rem;color:#4a4a4f}\n"
+    "input{box-sizing:border-box;width:100%;margin-top:.25rem;"
+    "padding:.65rem .75rem;font:inherit;color:inherit;background:inherit;"
+    "border:1px solid #6e6e73;border-radius:.5rem}\n"
+    "button{width:100%;margin-top:1.5rem;padding:.75rem 1rem;font:inherit;"
+    "font-weight:600;color:#fff;background:#0a58ca;border:0;"
+    "border-radius:.5rem;cursor:pointer}\n"
+    "input:focus-visible,button:focus-visible{outline:3px solid #f5a623;"
+    "outline-offset:2px}\n"
+    ".alert{margin:1rem 0;padding:.75rem 1rem;border-left:4px solid #b3261e;"
+    "background:#fdecea;color:#5c1511}\n"
+    "@media (prefers-color-scheme:dark){body{color:#f5f5f7;background:#1c1c1e}"
+    ".hint{color:#c7c7cc}input{border-color:#8e8e93}"
+    "button{background:#3b82f6;color:#000}"
+    ".alert{background:#3b1715;color:#ffd9d5}}\n"
+    "</style>\n";
+
+char *mac_apple_page(apr_pool_t *p, const mac_account_t *acct,
+                     const char *domain, const char *path,
+                     const char *error, const char *name_value,
+                     const char *addr_value, apr_size_t *len)
+{
+    outbuf_t b;
+    const char *what, *described;
+    char *out;
+
+    if (!domain || !*domain) {
+        domain = acct->domains && acct->domains->nelts > 0
+                 ? APR_ARRAY_IDX(acct->domains, 0, const char *) : "";
+    }
+    if (acct->display_name) {
+        what = apr_pstrcat(p, esc(p, acct->display_name), " (",
+                           esc(p, domain), ")", NULL);
+    }
+    else {
+        what = esc(p, domain);
+    }
+    described = error ? " aria-describedby=\"error\"" : "";
+
+    b.p = p;
+    b.parts = apr_array_make(p, 48, sizeof(const char *));
+    put(&b, "<!DOCTYPE html>\n"
+            "<html lang=\"en\">\n"
+            "<head>\n"
+            "<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, "
+            "initial-scale=1\">\n"
+            "<meta name=\"robots\" content=\"noindex\">\n"
+            "<title>");
+    put(&b, error ? "Error: " : "");
+    put(&b, "Set up ");
+    put(&b, what);
+    put(&b, " email on iPhone, iPad or Mac</title>\n");
+    put(&b, page_style);
+    put(&b, "</head>\n<body>\n<main>\n<h1>Set up ");
+    put(&b, what);
+    put(&b, " email on your iPhone, iPad or Mac</h1>\n");
+    if (error) {
+        put(&b, "<p id=\"error\" class=\"alert\" role=\"alert\">");
+        put(&b, esc(p, error));
+        put(&b, "</p>\n");
+    }
+    put(&b, "<p>Your device downloads a configuration profile for this "
+            "address; install it in Settings (on a Mac: System Settings) to "
+            "add the account to Mail. The profile contains no password: Mail "
+            "asks you for it.</p>\n");
+    put(&b, "<form method=\"get\"");
+    if (path) {
+        put(&b, " action=\"");
+        put(&b, esc(p, path));
+        put(&b, "\"");
+    }
+    put(&b, ">\n");
+    put(&b, apr_psprintf(p,
+        "<label for=\"" MAC_APPLE_Q_NAME "\">Your name</label>\n"
+        "<span class=\"hint\" id=\"name-hint\">As the people you write to "
+        "will see it</span>\n"
+        "<input id=\"" MAC_APPLE_Q_NAME "\" name=\"" MAC_APPLE_Q_NAME "\" "
+        "type=\"text\" autocomplete=\"name\" maxlength=\"%d\" "
+        "aria-describedby=\"name-hint%s\"", MAC_NAME_MAX,
+        error ? " error" : ""));
+    if (error && name_value) {
+        put(&b, " value=\"");
+        put(&b, esc(p, name_value));
+        put(&b, "\"");
+    }
+    put(&b, ">\n");
+    put(&b, apr_psprintf(p,
+        "<label for=\"" MAC_APPLE_Q_ADDRESS "\">Email address</label>\n"
+        "<input id=\"" MAC_APPLE_Q_ADDRESS "\" name=\"" MAC_APPLE_Q_ADDRESS
+        "\" type=\"email\" autocomplete=\"email\" autocapitalize=\"none\" "
+        "spellcheck=\"false\" required maxlength=\"%d\"%s",
+        MAC_ADDRESS_MAX, described));
+    if (error && addr_value) {
+        put(&b, " value=\"");
+        put(&b, esc(p, addr_value));
+        put(&b, "\"");
+    }
+    put(&b, ">\n");
+    put(&b, "<button type=\"submit\">Download the profile</button>\n"
+            "</form>\n</main>\n</body>\n</html>\n");
+
+    out = apr_array_pstrcat(p, b.parts, 0);
+    if (len) {
+        *len = strlen(out);
+    }
+    return out;
+}
