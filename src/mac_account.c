@@ -126,11 +126,11 @@ const char *mac_parse_server(apr_pool_t *p, mac_proto_e proto,
 {
     const char *why;
 
-    if ((why = mac_host_check(host, strlen(host))) != NULL) {
+    if ((why = mac_host_template_check(p, host)) != NULL) {
         return apr_psprintf(p, "host '%s': %s", host, why);
     }
     out->proto = proto;
-    out->host = mac_strlower(p, host, strlen(host));
+    out->host = mac_host_template_lower(p, host);
     if ((why = mac_parse_port(p, port, &out->port)) != NULL
         || (why = mac_parse_socket(p, sock, &out->socket)) != NULL) {
         return why;
@@ -140,6 +140,51 @@ const char *mac_parse_server(apr_pool_t *p, mac_proto_e proto,
         return why;
     }
     return NULL;
+}
+
+#define DOMAIN_PH "%EMAILDOMAIN%"
+
+/* host with every %EMAILDOMAIN% replaced by domain. */
+static char *host_subst(apr_pool_t *p, const char *host, const char *domain)
+{
+    apr_array_header_t *parts = apr_array_make(p, 3, sizeof(const char *));
+    const char *s = host, *m;
+
+    while ((m = strstr(s, DOMAIN_PH)) != NULL) {
+        APR_ARRAY_PUSH(parts, const char *) = apr_pstrmemdup(p, s,
+                                                  (apr_size_t)(m - s));
+        APR_ARRAY_PUSH(parts, const char *) = domain;
+        s = m + sizeof(DOMAIN_PH) - 1;
+    }
+    APR_ARRAY_PUSH(parts, const char *) = s;
+    return apr_array_pstrcat(p, parts, 0);
+}
+
+const char *mac_host_template_check(apr_pool_t *p, const char *host)
+{
+    const char *sample = host_subst(p, host, "example.com");
+
+    if (strchr(sample, '%')) {
+        return "only %EMAILDOMAIN% may stand in a host name";
+    }
+    return mac_host_check(sample, strlen(sample));
+}
+
+char *mac_host_template_lower(apr_pool_t *p, const char *host)
+{
+    char *h = mac_strlower(p, host, strlen(host)), *m;
+
+    for (m = h; (m = strstr(m, "%emaildomain%")) != NULL;
+         m += sizeof(DOMAIN_PH) - 1) {
+        memcpy(m, DOMAIN_PH, sizeof(DOMAIN_PH) - 1);
+    }
+    return h;
+}
+
+const char *mac_server_host(apr_pool_t *p, const mac_server_t *s,
+                            const char *domain)
+{
+    return strchr(s->host, '%') ? host_subst(p, s->host, domain) : s->host;
 }
 
 int mac_account_has_domain(const mac_account_t *acct, const char *domain)

@@ -43,7 +43,9 @@ typedef enum {
 
 typedef struct {
     mac_proto_e  proto;
-    const char  *host;      /* validated host name or IP literal, lower case */
+    const char  *host;      /* validated host name or IP literal, lower case;
+                             * may contain %EMAILDOMAIN% (mail.%EMAILDOMAIN%)
+                             * to be replaced by the domain asked about */
     int          port;      /* 1..65535 */
     mac_socket_e socket;
     mac_auth_e   auth;
@@ -80,6 +82,17 @@ const char *mac_parse_server(apr_pool_t *p, mac_proto_e proto,
                              const char *host, const char *port,
                              const char *sock, const char *auth,
                              mac_server_t *out);
+
+/* Check a host that may contain %EMAILDOMAIN%: with a domain put in,
+ * it must be a valid host.  Returns NULL or a message. */
+const char *mac_host_template_check(apr_pool_t *p, const char *host);
+
+/* Lower-case copy that keeps the placeholder's spelling. */
+char *mac_host_template_lower(apr_pool_t *p, const char *host);
+
+/* The server's host name for one domain (the template filled in). */
+const char *mac_server_host(apr_pool_t *p, const mac_server_t *s,
+                            const char *domain);
 
 /* Does the account serve domain (lower case)?  Linear; for startup use. */
 int mac_account_has_domain(const mac_account_t *acct, const char *domain);

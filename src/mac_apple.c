@@ -250,8 +250,9 @@ static void put_server(outbuf_t *b, const char *indent, const char *dir,
 {
     put_string(b, indent, apr_pstrcat(b->p, dir, "MailServerAuthentication",
                                       NULL), apple_auth(s->auth));
-    put_string(b, indent, apr_pstrcat(b->p, dir, "MailServerHostName", NULL),
-               s->host);
+    put_raw_string(b, indent, apr_pstrcat(b->p, dir, "MailServerHostName",
+                                          NULL),
+                   mac_template_mark(b->p, s->host, mac_xml_escape));
     put_integer(b, indent, apr_pstrcat(b->p, dir, "MailServerPortNumber",
                                        NULL), s->port);
     put_bool(b, indent, apr_pstrcat(b->p, dir, "MailServerUseSSL", NULL),
@@ -308,8 +309,10 @@ mac_apple_t *mac_apple_compile(apr_pool_t *p, const mac_account_t *acct,
     summary = apr_pstrcat(tp,
         "Adds the email account ", A,
         acct->display_name ? " of " : "", org ? org : "",
-        " to Mail: incoming mail ", kind, " ", esc(tp, in->host), " port ",
-        apr_itoa(tp, in->port), ", outgoing mail SMTP ", esc(tp, out->host),
+        " to Mail: incoming mail ", kind, " ",
+        mac_template_mark(tp, in->host, mac_xml_escape), " port ",
+        apr_itoa(tp, in->port), ", outgoing mail SMTP ",
+        mac_template_mark(tp, out->host, mac_xml_escape),
         " port ", apr_itoa(tp, out->port),
         ". The profile contains no password: Mail asks for it.", NULL);
 

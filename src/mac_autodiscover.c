@@ -43,7 +43,8 @@ static const char *protocol_xml(apr_pool_t *p, const mac_account_t *acct,
         "        <AuthRequired>%s</AuthRequired>\n"
         "%s"
         "      </Protocol>\n",
-        types[s->proto], xml_esc(p, s->host), s->port,
+        types[s->proto], mac_template_mark(p, s->host, mac_xml_escape),
+        s->port,
         mac_template_mark(p, acct->login_template, mac_xml_escape),
         s->auth == MAC_AUTH_NTLM ? "on" : "off",
         s->socket == MAC_SOCK_PLAIN ? "off" : "on",

@@ -37,7 +37,7 @@ static void put_elem(outbuf_t *b, const char *indent, const char *name,
 }
 
 static void put_server(outbuf_t *b, const mac_account_t *acct,
-                       const mac_server_t *s)
+                       const mac_server_t *s, const char *domain)
 {
     const char *kind = s->proto == MAC_PROTO_SMTP ? "outgoingServer"
                                                   : "incomingServer";
@@ -45,7 +45,7 @@ static void put_server(outbuf_t *b, const mac_account_t *acct,
 
     put(b, apr_psprintf(b->p, "    <%s type=\"%s\">\n", kind,
                         mac_proto_name(s->proto)));
-    put_elem(b, in, "hostname", s->host);
+    put_elem(b, in, "hostname", mac_server_host(b->p, s, domain));
     put_elem(b, in, "port", apr_itoa(b->p, s->port));
     put_elem(b, in, "socketType", mac_socket_tb_name(s->socket));
     put_elem(b, in, "authentication", mac_auth_name(s->auth));
@@ -89,7 +89,7 @@ char *mac_tb_render(apr_pool_t *p, const mac_account_t *acct,
             const mac_server_t *s = &APR_ARRAY_IDX(acct->servers, i,
                                                    mac_server_t);
             if (s->proto == order[k]) {
-                put_server(&b, acct, s);
+                put_server(&b, acct, s, domain);
             }
         }
     }
