@@ -21,6 +21,9 @@
 #include "apr_hash.h"
 #include "apr_md5.h"
 #include "apr_lib.h"
+#include "apr_dbd.h"
+#include "apr_optional.h"
+#include "mod_dbd.h"
 
 #include "mac_account.h"
 #include "mac_addr.h"
@@ -32,6 +35,7 @@
 #include "mac_autodiscover.h"
 #include "mac_apple.h"
 #include "mac_sign.h"
+#include "mac_cache.h"
 
 /* The project's own numbered log tags; AH numbers belong to httpd. */
 #define MACNO(n) "MAC" #n ": "
@@ -49,30 +53,46 @@ APLOG_USE_MODULE(mailautoconf);
 #define DEFAULT_MAX_BODY       16384
 #define MAX_MAX_BODY           (1024 * 1024)
 #define DEFAULT_PROFILE_PATH   "/email.mobileconfig"
+#define DEFAULT_DBD_TTL        300
+#define DEFAULT_DBD_NEG_TTL    60
+#define DEFAULT_DBD_CACHE_SIZE 10000
 
-/* What is pre-rendered for one served domain. */
+/* Everything one served domain needs, rendered ahead of the request:
+ * at startup for configured domains, on the first request (then cached)
+ * for domains from the database. */
 typedef struct {
-    const char *data;
-    apr_size_t  len;
-    const char *etag;
-    const char *page;       /* the Apple page for this domain */
-    apr_size_t  page_len;
-} mac_blob_t;
+    const char          *domain;
+    const mac_account_t *acct;
+    const char          *tb;          /* Thunderbird document */
+    apr_size_t           tb_len;
+    const char          *etag;
+    apr_time_t           mtime;
+    const char          *page;        /* the Apple page */
+    apr_size_t           page_len;
+    const mac_ad_t      *ad;          /* Outlook documents */
+    const mac_apple_t   *apple;       /* NULL when no profile can be made */
+    const char          *apple_why;
+} mac_site_t;
 
 /* Everything a request needs, built once per server at startup. */
 typedef struct {
     mac_account_t acct;
-    apr_hash_t   *tb_docs;        /* domain -> mac_blob_t */
-    const char   *first_domain;
-    apr_time_t    mtime;          /* when this configuration was read */
+    apr_hash_t   *sites;          /* domain -> mac_site_t, configured ones */
+    const mac_site_t *first_site; /* the first configured domain's, or NULL */
+    const mac_ad_t    *ad;        /* the account's Outlook documents */
+    const mac_apple_t *apple;     /* and Apple profile, shared by domains */
+    const char        *apple_why; /* why there is no profile */
+    const char   *dbd_label;      /* prepared statement, or NULL */
+    apr_interval_time_t dbd_ttl, dbd_neg_ttl;
+    unsigned      dbd_cache_size;
+    mac_cache_t  *cache;          /* per child, made in child_init */
+    const char   *pox_url;
+    const char   *activesync_url;
     const char   *cache_control;  /* for address-independent answers */
-    mac_ad_t     *ad;             /* Outlook Autodiscover documents */
     apr_off_t     max_body;       /* request body limit */
     const char   *https_host;     /* redirect plain HTTP here, or NULL */
     apr_array_header_t *warnings; /* const char *: problems worth a word */
     const char   *profile_path;   /* where Apple profiles are served */
-    mac_apple_t  *apple;          /* NULL when no profile can be made */
-    const char   *apple_why;      /* and why */
     mac_signer_t *signer;         /* NULL: profiles are not signed */
 } mac_state_t;
 
@@ -93,6 +113,10 @@ typedef struct {
     const char         *sign_cert;                  /* all three, or none */
     const char         *sign_key;
     const char         *sign_chain;
+    const char         *dbd_label;                  /* NULL: no database */
+    int                 dbd_ttl;                    /* UNSET or seconds */
+    int                 dbd_neg_ttl;
+    int                 dbd_cache_size;
 
     /* Built by check_config; NULL when this server serves nothing. */
     mac_state_t        *state;
@@ -106,6 +130,9 @@ static void *create_srv_conf(apr_pool_t *p, server_rec *s)
     c->engine = UNSET;
     c->cache_max_age = UNSET;
     c->max_body = UNSET;
+    c->dbd_ttl = UNSET;
+    c->dbd_neg_ttl = UNSET;
+    c->dbd_cache_size = UNSET;
     return c;
 }
 
@@ -133,6 +160,10 @@ static void *merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(activesync_url);
     MERGE_PTR(https_redirect);
     MERGE_PTR(profile_path);
+    MERGE_PTR(dbd_label);
+    MERGE_INT(dbd_ttl);
+    MERGE_INT(dbd_neg_ttl);
+    MERGE_INT(dbd_cache_size);
     if (add->sign_cert) {
         c->sign_cert = add->sign_cert;
         c->sign_key = add->sign_key;
@@ -244,19 +275,9 @@ static const char *set_login_name(cmd_parms *cmd, void *dc, const char *arg)
 /* Display names and descriptions: printable UTF-8, bounded. */
 static const char *check_text(cmd_parms *cmd, const char *arg)
 {
-    apr_size_t len = strlen(arg);
+    const char *why = mac_text_check(arg);
 
-    if (len == 0) {
-        return cmd_error(cmd, "the text is empty");
-    }
-    if (len > 256) {
-        return cmd_error(cmd, "the text is longer than 256 bytes");
-    }
-    if (mac_has_ctl(arg, len) || !mac_utf8_valid(arg, len)) {
-        return cmd_error(cmd, "the text contains control characters or is "
-                         "not UTF-8");
-    }
-    return NULL;
+    return why ? cmd_error(cmd, why) : NULL;
 }
 
 static const char *set_text(cmd_parms *cmd, void *dc, const char *arg)
@@ -420,6 +441,75 @@ static const char *set_signing(cmd_parms *cmd, void *dc, const char *cert,
     return NULL;
 }
 
+static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *dbd_prepare_fn;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire_fn;
+
+static const char *set_dbd_query(cmd_parms *cmd, void *dc, const char *query)
+{
+    static unsigned label_seq;
+    mac_srv_conf *c = srv_conf(cmd->server);
+    const char *first;
+
+    (void)dc;
+    if (!dbd_prepare_fn) {
+        dbd_prepare_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
+        dbd_acquire_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+    }
+    if (!dbd_prepare_fn || !dbd_acquire_fn) {
+        return cmd_error(cmd, "needs mod_dbd: load it (LoadModule "
+                         "dbd_module) before this directive");
+    }
+    first = strstr(query, "%s");
+    if (!first || strstr(first + 2, "%s")) {
+        return cmd_error(cmd, "the query must have exactly one %s, where "
+                         "the domain goes");
+    }
+    c->dbd_label = apr_psprintf(cmd->pool, "mailautoconf_%u", ++label_seq);
+    dbd_prepare_fn(cmd->server, query, c->dbd_label);
+    return NULL;
+}
+
+static const char *parse_seconds(cmd_parms *cmd, const char *arg, int *out)
+{
+    char *end;
+    apr_int64_t v = apr_strtoi64(arg, &end, 10);
+
+    if (*arg == '\0' || *end || v < 0 || v > 31536000) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a number "
+                         "of seconds from 0 to 31536000", arg));
+    }
+    *out = (int)v;
+    return NULL;
+}
+
+static const char *set_dbd_ttl(cmd_parms *cmd, void *dc, const char *pos,
+                               const char *neg)
+{
+    mac_srv_conf *c = srv_conf(cmd->server);
+    const char *why;
+
+    (void)dc;
+    if ((why = parse_seconds(cmd, pos, &c->dbd_ttl)) != NULL) {
+        return why;
+    }
+    return neg ? parse_seconds(cmd, neg, &c->dbd_neg_ttl) : NULL;
+}
+
+static const char *set_dbd_cache_size(cmd_parms *cmd, void *dc,
+                                      const char *arg)
+{
+    char *end;
+    apr_int64_t v = apr_strtoi64(arg, &end, 10);
+
+    (void)dc;
+    if (*arg == '\0' || *end || v < 1 || v > 10000000) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a number "
+                         "of entries from 1 to 10000000", arg));
+    }
+    srv_conf(cmd->server)->dbd_cache_size = (int)v;
+    return NULL;
+}
+
 #define SRV_OFFSET(f) ((void *)APR_OFFSETOF(mac_srv_conf, f))
 
 static const command_rec mac_cmds[] = {
@@ -479,6 +569,18 @@ static const command_rec mac_cmds[] = {
         RSRC_CONF,
         "CERTFILE KEYFILE [CHAINFILE]: PEM files to sign Apple profiles "
         "with, typically the server's own TLS certificate and key"),
+    AP_INIT_TAKE1("MailAutoconfDBDQuery", set_dbd_query, NULL, RSRC_CONF,
+        "An SQL query run through mod_dbd with the domain for its one %s; "
+        "a row means the domain is served, and its columns display_name, "
+        "short_name, login_name, imap_host, pop3_host, smtp_host override "
+        "the directives"),
+    AP_INIT_TAKE12("MailAutoconfDBDCacheTTL", set_dbd_ttl, NULL, RSRC_CONF,
+        "SECONDS [NEGATIVE_SECONDS]: how long each child keeps a database "
+        "answer, and an answer that a domain is unknown (default 300 60)"),
+    AP_INIT_TAKE1("MailAutoconfDBDCacheSize", set_dbd_cache_size, NULL,
+        RSRC_CONF,
+        "How many domains each child keeps from the database (default "
+        "10000)"),
     { NULL }
 };
 
@@ -530,19 +632,52 @@ static mac_signer_t *get_signer(apr_pool_t *p, apr_hash_t *signers,
 
 /* Build the state of one server; NULL with *err set on a fatal problem,
  * NULL without error when the server serves nothing. */
+/* Render what one domain needs.  ad and apple may be shared with other
+ * domains of the same account; NULL makes them for this site alone. */
+static mac_site_t *make_site(apr_pool_t *p, const mac_state_t *st,
+                             const mac_account_t *acct, const char *domain,
+                             const mac_ad_t *ad, const mac_apple_t *apple,
+                             const char *apple_why)
+{
+    mac_site_t *site = apr_pcalloc(p, sizeof(*site));
+
+    site->domain = domain;
+    site->acct = acct;
+    site->tb = mac_tb_render(p, acct, domain, &site->tb_len);
+    site->etag = make_etag(p, site->tb, site->tb_len);
+    site->mtime = apr_time_sec(apr_time_now()) * APR_USEC_PER_SEC;
+    site->page = mac_apple_page(p, acct, domain, st->profile_path, NULL,
+                                NULL, NULL, &site->page_len);
+    site->ad = ad ? ad : mac_ad_compile(p, acct, st->pox_url,
+                                        st->activesync_url);
+    if (apple || apple_why) {
+        site->apple = apple;
+        site->apple_why = apple_why;
+    }
+    else {
+        site->apple = mac_apple_compile(p, acct, &site->apple_why);
+    }
+    return site;
+}
+
 static mac_state_t *build_state(apr_pool_t *p, server_rec *s,
                                 const mac_srv_conf *c, apr_hash_t *signers,
                                 const char **err)
 {
     mac_state_t *st;
+    const mac_ad_t *ad;
+    const mac_apple_t *apple;
+    const char *apple_why = NULL;
     int i, k;
 
     *err = NULL;
-    if (c->engine == 0 || !c->domains || c->domains->nelts == 0) {
+    if (c->engine == 0
+        || ((!c->domains || c->domains->nelts == 0) && !c->dbd_label)) {
         return NULL;
     }
     st = apr_pcalloc(p, sizeof(*st));
-    st->acct.domains = c->domains;
+    st->acct.domains = c->domains ? c->domains
+                                  : apr_array_make(p, 1, sizeof(char *));
     st->acct.servers = apr_array_make(p, 4, sizeof(mac_server_t));
     for (k = 0; k < MAC_PROTO_COUNT; k++) {
         if (c->servers[k]) {
@@ -550,8 +685,11 @@ static mac_state_t *build_state(apr_pool_t *p, server_rec *s,
         }
     }
     if (st->acct.servers->nelts == 0) {
-        *err = "MailAutoconfDomain is set but no MailAutoconfImap, "
-               "MailAutoconfPop3 or MailAutoconfSmtp server applies";
+        *err = c->dbd_label
+               ? "MailAutoconfDBDQuery is set but no MailAutoconfImap, "
+                 "MailAutoconfPop3 or MailAutoconfSmtp server applies"
+               : "MailAutoconfDomain is set but no MailAutoconfImap, "
+                 "MailAutoconfPop3 or MailAutoconfSmtp server applies";
         return NULL;
     }
     st->acct.login_template = c->login_template ? c->login_template
@@ -560,8 +698,6 @@ static mac_state_t *build_state(apr_pool_t *p, server_rec *s,
     st->acct.short_name = c->short_name;
     st->acct.doc_url = c->doc_url;
     st->acct.doc_text = c->doc_text;
-    st->first_domain = APR_ARRAY_IDX(c->domains, 0, const char *);
-    st->mtime = apr_time_sec(apr_time_now()) * APR_USEC_PER_SEC;
     st->cache_control = apr_psprintf(p, "max-age=%d",
                                      c->cache_max_age != UNSET
                                      ? c->cache_max_age
@@ -572,15 +708,11 @@ static mac_state_t *build_state(apr_pool_t *p, server_rec *s,
         st->https_host = strcasecmp(c->https_redirect, "on") == 0
                          ? s->server_hostname : c->https_redirect;
     }
-    st->ad = mac_ad_compile(p, &st->acct,
-                            apr_pstrcat(p, "https://", s->server_hostname,
-                                        "/autodiscover/autodiscover.xml",
-                                        NULL),
-                            c->activesync_url);
-
+    st->pox_url = apr_pstrcat(p, "https://", s->server_hostname,
+                              "/autodiscover/autodiscover.xml", NULL);
+    st->activesync_url = c->activesync_url;
     st->profile_path = c->profile_path ? c->profile_path
                                        : DEFAULT_PROFILE_PATH;
-    st->apple = mac_apple_compile(p, &st->acct, &st->apple_why);
     if (c->sign_cert) {
         const char *why = NULL;
         if ((st->signer = get_signer(p, signers, c, &why)) == NULL) {
@@ -588,19 +720,38 @@ static mac_state_t *build_state(apr_pool_t *p, server_rec *s,
             return NULL;
         }
     }
+    st->dbd_label = c->dbd_label;
+    st->dbd_ttl = apr_time_from_sec(c->dbd_ttl != UNSET ? c->dbd_ttl
+                                                        : DEFAULT_DBD_TTL);
+    st->dbd_neg_ttl = apr_time_from_sec(c->dbd_neg_ttl != UNSET
+                                        ? c->dbd_neg_ttl
+                                        : DEFAULT_DBD_NEG_TTL);
+    st->dbd_cache_size = c->dbd_cache_size != UNSET
+                         ? (unsigned)c->dbd_cache_size
+                         : DEFAULT_DBD_CACHE_SIZE;
 
-    st->tb_docs = apr_hash_make(p);
-    for (i = 0; i < c->domains->nelts; i++) {
-        const char *d = APR_ARRAY_IDX(c->domains, i, const char *);
-        mac_blob_t *b = apr_pcalloc(p, sizeof(*b));
-        b->data = mac_tb_render(p, &st->acct, d, &b->len);
-        b->etag = make_etag(p, b->data, b->len);
-        b->page = mac_apple_page(p, &st->acct, d, st->profile_path, NULL,
-                                 NULL, NULL, &b->page_len);
-        apr_hash_set(st->tb_docs, d, APR_HASH_KEY_STRING, b);
+    /* What does not depend on the domain is made once for all of them. */
+    ad = mac_ad_compile(p, &st->acct, st->pox_url, st->activesync_url);
+    apple = mac_apple_compile(p, &st->acct, &apple_why);
+    st->ad = ad;
+    st->apple = apple;
+    st->apple_why = apple_why;
+    st->sites = apr_hash_make(p);
+    for (i = 0; i < st->acct.domains->nelts; i++) {
+        const char *d = APR_ARRAY_IDX(st->acct.domains, i, const char *);
+        mac_site_t *site = make_site(p, st, &st->acct, d, ad, apple,
+                                     apple_why);
+        apr_hash_set(st->sites, d, APR_HASH_KEY_STRING, site);
+        if (i == 0) {
+            st->first_site = site;
+        }
     }
 
     st->warnings = mac_account_warnings(p, &st->acct);
+    if (!apple) {
+        APR_ARRAY_PUSH(st->warnings, const char *) =
+            apr_pstrcat(p, "no Apple profile can be made: ", apple_why, NULL);
+    }
     if (st->signer) {
         const char *w = mac_signer_warning(p, st->signer);
         if (w) {
@@ -832,9 +983,218 @@ static int query_address(request_rec *r, const char *name, mac_addr_t **addr)
 /* The domain a request without an address is about: the Host name (with
  * an autoconfig./autodiscover. prefix removed) when served, else the
  * server's first domain. */
-static const char *domain_from_host(request_rec *r, const mac_state_t *st)
+/* ---- Domains: configured, or from the database ------------------- */
+
+typedef struct {
+    mac_cache_t       *cache;
+    mac_cache_entry_t *entry;
+} held_entry_t;
+
+static apr_status_t release_entry(void *data)
+{
+    held_entry_t *h = data;
+
+    mac_cache_release(h->cache, h->entry);
+    return APR_SUCCESS;
+}
+
+/* Keep a cache entry alive until the request is done with it. */
+static void hold_entry(request_rec *r, mac_cache_t *cache,
+                       mac_cache_entry_t *e)
+{
+    held_entry_t *h = apr_palloc(r->pool, sizeof(*h));
+
+    h->cache = cache;
+    h->entry = e;
+    apr_pool_cleanup_register(r->pool, h, release_entry,
+                              apr_pool_cleanup_null);
+}
+
+/* The account of a database row: the directives, with what the row's
+ * named columns override.  Returns NULL or what is wrong with the row. */
+static const char *site_from_row(apr_pool_t *vp, const mac_state_t *st,
+                                 const char *domain, const ap_dbd_t *dbd,
+                                 apr_dbd_results_t *res, apr_dbd_row_t *row,
+                                 mac_site_t **out)
+{
+    static const char *const host_cols[MAC_PROTO_COUNT] = {
+        "imap_host", "pop3_host", "smtp_host"
+    };
+    mac_account_t *acct = apr_pmemdup(vp, &st->acct, sizeof(*acct));
+    int col, ncols = apr_dbd_num_cols(dbd->driver, res), changed = 0, k, i;
+
+    acct->domains = apr_array_make(vp, 1, sizeof(const char *));
+    APR_ARRAY_PUSH(acct->domains, const char *) = domain;
+    for (col = 0; col < ncols; col++) {
+        const char *name = apr_dbd_get_name(dbd->driver, res, col);
+        const char *val = apr_dbd_get_entry(dbd->driver, row, col);
+        const char *why = NULL;
+
+        if (!name || !val || !*val) {
+            continue;     /* NULL or empty: the directive applies */
+        }
+        val = apr_pstrdup(vp, val);
+        if (strcasecmp(name, "display_name") == 0) {
+            if (!(why = mac_text_check(val))) {
+                acct->display_name = val;
+            }
+        }
+        else if (strcasecmp(name, "short_name") == 0) {
+            if (!(why = mac_text_check(val))) {
+                acct->short_name = val;
+            }
+        }
+        else if (strcasecmp(name, "login_name") == 0) {
+            if (!(why = mac_template_check(vp, val))) {
+                acct->login_template = val;
+            }
+        }
+        else {
+            for (k = 0; k < MAC_PROTO_COUNT; k++) {
+                if (strcasecmp(name, host_cols[k]) == 0) {
+                    break;
+                }
+            }
+            if (k == MAC_PROTO_COUNT) {
+                continue; /* other columns (the domain itself...) */
+            }
+            if ((why = mac_host_template_check(vp, val)) != NULL) {
+                return apr_pstrcat(vp, name, ": ", why, NULL);
+            }
+            if (acct->servers == st->acct.servers) {
+                acct->servers = apr_array_copy(vp, st->acct.servers);
+            }
+            for (i = 0; i < acct->servers->nelts; i++) {
+                mac_server_t *srv = &APR_ARRAY_IDX(acct->servers, i,
+                                                   mac_server_t);
+                if (srv->proto == (mac_proto_e)k) {
+                    srv->host = mac_host_template_lower(vp, val);
+                }
+            }
+        }
+        if (why) {
+            return apr_pstrcat(vp, name, ": ", why, NULL);
+        }
+        changed = 1;
+    }
+    *out = changed ? make_site(vp, st, acct, domain, NULL, NULL, NULL)
+                   : make_site(vp, st, acct, domain, st->ad, st->apple,
+                               st->apple_why);
+    return NULL;
+}
+
+/* Ask the database about a (valid, lower-case) domain, through the
+ * child's cache. */
+static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
+                   const mac_site_t **out)
+{
+    mac_cache_entry_t *e;
+    void *val;
+    ap_dbd_t *dbd;
+    apr_dbd_prepared_t *stmt;
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    apr_pool_t *vp;
+    mac_site_t *site = NULL;
+    const char *why;
+    int rv;
+
+    if (!st->cache) {
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    if ((e = mac_cache_get(st->cache, domain, r->request_time, &val))) {
+        hold_entry(r, st->cache, e);
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00501)
+                      "database: %s answered from the cache (%s)", domain,
+                      val ? "known" : "unknown");
+        *out = val;
+        return val ? OK : HTTP_NOT_FOUND;
+    }
+    if ((dbd = dbd_acquire_fn(r)) == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00502)
+                      "database: no connection (see mod_dbd's messages); "
+                      "answering 503");
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    stmt = apr_hash_get(dbd->prepared, st->dbd_label, APR_HASH_KEY_STRING);
+    if (!stmt) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00503)
+                      "database: the MailAutoconfDBDQuery statement is not "
+                      "prepared on this connection");
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    rv = apr_dbd_pvselect(dbd->driver, r->pool, dbd->handle, &res, stmt, 0,
+                          domain, NULL);
+    if (rv != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00504)
+                      "database: the query failed: %s",
+                      apr_dbd_error(dbd->driver, dbd->handle, rv));
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    rv = apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1);
+    if (rv == -1) {
+        e = mac_cache_put(st->cache, domain, NULL, NULL,
+                          r->request_time + st->dbd_neg_ttl);
+        if (e) {
+            hold_entry(r, st->cache, e);
+        }
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00505)
+                      "database: %s is not known", domain);
+        return HTTP_NOT_FOUND;
+    }
+    if (rv != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00506)
+                      "database: reading the answer failed: %s",
+                      apr_dbd_error(dbd->driver, dbd->handle, rv));
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    if (mac_cache_pool(&vp) != APR_SUCCESS) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    why = site_from_row(vp, st, apr_pstrdup(vp, domain), dbd, res, row,
+                        &site);
+    /* The first row counts; read the rest so the connection is clean. */
+    while (apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1) == 0) {
+    }
+    if (why) {
+        apr_pool_destroy(vp);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00507)
+                      "database: the row for %s is not usable: %s", domain,
+                      why);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    e = mac_cache_put(st->cache, domain, site, vp,
+                      r->request_time + st->dbd_ttl);
+    if (e) {
+        hold_entry(r, st->cache, e);
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00508)
+                  "database: %s is served", domain);
+    *out = site;
+    return OK;
+}
+
+/* The site of a domain: OK, HTTP_NOT_FOUND, or a server-side status. */
+static int find_site(request_rec *r, const mac_state_t *st,
+                     const char *domain, const mac_site_t **site)
+{
+    if ((*site = apr_hash_get(st->sites, domain, APR_HASH_KEY_STRING))) {
+        return OK;
+    }
+    if (st->dbd_label) {
+        return db_site(r, st, domain, site);
+    }
+    return HTTP_NOT_FOUND;
+}
+
+/* The site a request without an address is about: the Host name (with
+ * an autoconfig./autodiscover. prefix removed) when served, else the
+ * server's first configured domain. */
+static int site_from_host(request_rec *r, const mac_state_t *st,
+                          const mac_site_t **site)
 {
     const char *h = r->hostname;
+    int rc;
 
     if (h) {
         if (strncasecmp(h, "autoconfig.", 11) == 0) {
@@ -843,18 +1203,42 @@ static const char *domain_from_host(request_rec *r, const mac_state_t *st)
         else if (strncasecmp(h, "autodiscover.", 13) == 0) {
             h += 13;
         }
-        if (apr_hash_get(st->tb_docs, h, APR_HASH_KEY_STRING)) {
-            return h;
+        if ((*site = apr_hash_get(st->sites, h, APR_HASH_KEY_STRING))) {
+            return OK;
+        }
+        if (st->dbd_label && mac_domain_check(h, strlen(h)) == NULL) {
+            rc = db_site(r, st, mac_strlower(r->pool, h, strlen(h)), site);
+            if (rc != HTTP_NOT_FOUND) {
+                return rc;
+            }
         }
     }
-    return st->first_domain;
+    *site = st->first_site;
+    return *site ? OK : HTTP_NOT_FOUND;
+}
+
+/* Answer a failed look-up in plain text. */
+static int send_lookup_error(request_rec *r, int rc)
+{
+    if (rc == HTTP_NOT_FOUND) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00203)
+                      "not found: the domain is not served here");
+        return send_text(r, HTTP_NOT_FOUND, "No settings for that domain "
+                         "here.\n");
+    }
+    if (rc == HTTP_SERVICE_UNAVAILABLE) {
+        apr_table_setn(r->headers_out, "Retry-After", "30");
+        return send_text(r, rc, "The settings cannot be looked up right "
+                         "now; try again later.\n");
+    }
+    return send_text(r, HTTP_INTERNAL_SERVER_ERROR, "The settings for this "
+                     "domain are broken; the administrator has been told.\n");
 }
 
 static int handle_thunderbird(request_rec *r, const mac_state_t *st)
 {
     mac_addr_t *addr;
-    const char *domain;
-    const mac_blob_t *b;
+    const mac_site_t *b;
     int rc;
 
     if ((rc = method_gate_get(r)) != OK) {
@@ -863,29 +1247,25 @@ static int handle_thunderbird(request_rec *r, const mac_state_t *st)
     if ((rc = query_address(r, "emailaddress", &addr)) != OK) {
         return OK;
     }
-    domain = addr ? addr->domain : domain_from_host(r, st);
-    b = apr_hash_get(st->tb_docs, domain, APR_HASH_KEY_STRING);
-    if (!b) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00203)
-                      "not found: the address's domain is not served here");
-        return send_text(r, HTTP_NOT_FOUND, "No settings for that domain "
-                         "here.\n");
+    rc = addr ? find_site(r, st, addr->domain, &b) : site_from_host(r, st, &b);
+    if (rc != OK) {
+        return send_lookup_error(r, rc);
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00204)
-                  "thunderbird: serving domain %s (%s)", domain,
+                  "thunderbird: serving domain %s (%s)", b->domain,
                   addr ? "from the address" : "from the host name");
 
     ap_set_content_type(r, "application/xml; charset=utf-8");
     apr_table_setn(r->headers_out, "Cache-Control", st->cache_control);
     apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
     apr_table_setn(r->headers_out, "ETag", b->etag);
-    ap_update_mtime(r, st->mtime);
+    ap_update_mtime(r, b->mtime);
     ap_set_last_modified(r);
     if ((rc = ap_meets_conditions(r)) != OK) {
         r->status = rc;
         return rc;
     }
-    return send_static(r, b->data, b->len);
+    return send_static(r, b->tb, b->tb_len);
 }
 
 /* ---- Outlook Autodiscover ---------------------------------------- */
@@ -1053,6 +1433,7 @@ static const char *ad_get_address(request_rec *r, const char **email,
 
 static int handle_autodiscover(request_rec *r, const mac_state_t *st)
 {
+    const mac_site_t *site;
     mac_ad_request_t req;
     mac_addr_t addr;
     const mac_doc_t *doc;
@@ -1115,11 +1496,14 @@ static int handle_autodiscover(request_rec *r, const mac_state_t *st)
         return send_ad_error(r, HTTP_BAD_REQUEST,
                              MAC_AD_ERROR_INVALID_REQUEST, why);
     }
-    if (!apr_hash_get(st->tb_docs, addr.domain, APR_HASH_KEY_STRING)) {
-        return send_ad_error(r, HTTP_NOT_FOUND, MAC_AD_ERROR_NOT_FOUND,
-                             "the address's domain is not served here");
+    if ((rc = find_site(r, st, addr.domain, &site)) != OK) {
+        if (rc == HTTP_NOT_FOUND) {
+            return send_ad_error(r, HTTP_NOT_FOUND, MAC_AD_ERROR_NOT_FOUND,
+                                 "the address's domain is not served here");
+        }
+        return send_lookup_error(r, rc);
     }
-    if ((doc = mac_ad_pick(st->ad, req.schema)) == NULL) {
+    if ((doc = mac_ad_pick(site->ad, req.schema)) == NULL) {
         return send_ad_error(r, HTTP_OK, MAC_AD_ERROR_SCHEMA,
                              "the requested response schema is not "
                              "provided");
@@ -1128,7 +1512,7 @@ static int handle_autodiscover(request_rec *r, const mac_state_t *st)
                       &outlen);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00302)
                   "autodiscover: serving %s settings for domain %s",
-                  doc == st->ad->outlook ? "outlook" : "mobilesync",
+                  doc == site->ad->outlook ? "outlook" : "mobilesync",
                   addr.domain);
     ap_set_content_type(r, "application/xml; charset=utf-8");
     apr_table_setn(r->headers_out, "Cache-Control", "no-store");
@@ -1160,6 +1544,7 @@ static const char v2_bad_request[] =
 /* Autodiscover v2: tell the client where the POX endpoint is. */
 static int handle_autodiscover_json(request_rec *r, const mac_state_t *st)
 {
+    const mac_site_t *site;
     const char *protocol, *email = NULL, *why = NULL;
     apr_size_t plen, elen = 0;
     const char *tail = r->uri + sizeof(AD_JSON_PATH) - 1;
@@ -1193,7 +1578,10 @@ static int handle_autodiscover_json(request_rec *r, const mac_state_t *st)
     }
     if (!why && email && (why = mac_addr_parse(r->pool, email, elen, &addr))
                          == NULL
-        && !apr_hash_get(st->tb_docs, addr.domain, APR_HASH_KEY_STRING)) {
+        && (rc = find_site(r, st, addr.domain, &site)) != OK) {
+        if (rc != HTTP_NOT_FOUND) {
+            return send_lookup_error(r, rc);
+        }
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00303)
                       "autodiscover v2: the address's domain is not served "
                       "here");
@@ -1268,24 +1656,30 @@ static int send_page(request_rec *r, int status, const char *page,
 
 /* The page again, with a message and the values the user typed. */
 static int send_page_error(request_rec *r, const mac_state_t *st,
-                           const char *domain, int status, const char *msg,
-                           const char *name, const char *address)
+                           const mac_site_t *site, int status,
+                           const char *msg, const char *name,
+                           const char *address)
 {
     apr_size_t len;
-    char *page = mac_apple_page(r->pool, &st->acct, domain, st->profile_path,
-                                msg, name, address, &len);
+    char *page;
 
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00401)
                   "mobileconfig: %s", msg);
+    if (!site) {
+        /* No domain to show a page for: the message alone. */
+        return send_text(r, status, apr_pstrcat(r->pool, msg, "\n", NULL));
+    }
+    page = mac_apple_page(r->pool, site->acct, site->domain,
+                          st->profile_path, msg, name, address, &len);
     return send_page(r, status, page, len, 1);
 }
 
 static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
 {
-    const char *address = NULL, *name = NULL, *why, *domain;
+    const char *address = NULL, *name = NULL, *why;
     apr_size_t alen = 0, nlen = 0, len;
     mac_q_status_e qa, qn;
-    const mac_blob_t *b;
+    const mac_site_t *page_site, *site;
     mac_addr_t addr;
     char *profile;
     int rc;
@@ -1293,54 +1687,65 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
     if ((rc = method_gate_get(r)) != OK) {
         return rc == DONE ? OK : rc;
     }
-    domain = domain_from_host(r, st);
-    if (!st->apple) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00402)
-                      "mobileconfig: no profile can be made: %s",
-                      st->apple_why);
-        return send_text(r, HTTP_NOT_FOUND, "No profile is offered here.\n");
+    /* The page speaks of the domain the host name is for; on a host that
+     * names no served domain, errors are plain text. */
+    rc = site_from_host(r, st, &page_site);
+    if (rc != OK && rc != HTTP_NOT_FOUND) {
+        return send_lookup_error(r, rc);
     }
     qa = query_either(r, "emailaddress", "email", 0, &address, &alen);
     qn = query_either(r, "name", "emailname", MAC_Q_PLUS_IS_SPACE, &name,
                       &nlen);
     if (qa == MAC_Q_ABSENT && qn == MAC_Q_ABSENT) {
-        b = apr_hash_get(st->tb_docs, domain, APR_HASH_KEY_STRING);
-        return send_page(r, HTTP_OK, b->page, b->page_len, 0);
+        if (!page_site) {
+            return send_lookup_error(r, HTTP_NOT_FOUND);
+        }
+        return send_page(r, HTTP_OK, page_site->page, page_site->page_len,
+                         0);
     }
     if (qa == MAC_Q_DUPLICATE || qn == MAC_Q_DUPLICATE) {
-        return send_page_error(r, st, domain, HTTP_BAD_REQUEST,
+        return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
                                "A value was given more than once.",
                                NULL, NULL);
     }
     if (qa == MAC_Q_BAD_ESCAPE || qn == MAC_Q_BAD_ESCAPE) {
-        return send_page_error(r, st, domain, HTTP_BAD_REQUEST,
+        return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
                                "The request is malformed.", NULL, NULL);
     }
     if (qa == MAC_Q_ABSENT || alen == 0) {
-        return send_page_error(r, st, domain, HTTP_BAD_REQUEST,
+        return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
                                "Please enter your email address.",
                                name, NULL);
     }
     if ((why = mac_addr_parse(r->pool, address, alen, &addr)) != NULL) {
-        return send_page_error(r, st, domain, HTTP_BAD_REQUEST,
+        return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
                                apr_pstrcat(r->pool, "That is not a valid "
                                            "email address: ", why, ".",
                                            NULL),
                                name, address);
     }
     if (name && (why = mac_apple_check_name(name, nlen)) != NULL) {
-        return send_page_error(r, st, domain, HTTP_BAD_REQUEST,
+        return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
                                apr_pstrcat(r->pool, "That name cannot be "
                                            "used: ", why, ".", NULL),
                                NULL, address);
     }
-    if (!apr_hash_get(st->tb_docs, addr.domain, APR_HASH_KEY_STRING)) {
-        return send_page_error(r, st, domain, HTTP_NOT_FOUND,
+    if ((rc = find_site(r, st, addr.domain, &site)) != OK) {
+        if (rc != HTTP_NOT_FOUND) {
+            return send_lookup_error(r, rc);
+        }
+        return send_page_error(r, st, page_site, HTTP_NOT_FOUND,
                                "This server has no settings for the domain "
                                "of that address.", name, address);
     }
+    if (!site->apple) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00402)
+                      "mobileconfig: no profile can be made: %s",
+                      site->apple_why);
+        return send_text(r, HTTP_NOT_FOUND, "No profile is offered here.\n");
+    }
 
-    profile = mac_apple_render(r->pool, st->apple, &addr, name, &len);
+    profile = mac_apple_render(r->pool, site->apple, &addr, name, &len);
     if (st->signer) {
         char *signed_profile;
         apr_size_t signed_len;
@@ -1455,12 +1860,31 @@ static int mac_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
+/* Each child keeps its own cache of database answers. */
+static void mac_child_init(apr_pool_t *pchild, server_rec *main_s)
+{
+    server_rec *s;
+
+    for (s = main_s; s; s = s->next) {
+        mac_state_t *st = srv_conf(s)->state;
+        if (st && st->dbd_label
+            && mac_cache_create(&st->cache, pchild, st->dbd_cache_size)
+               != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MACNO(00509)
+                         "cannot make the database cache; database domains "
+                         "will get 503");
+            st->cache = NULL;
+        }
+    }
+}
+
 static void mac_register_hooks(apr_pool_t *p)
 {
     (void)p;
     ap_hook_pre_config(mac_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(mac_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(mac_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(mac_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_translate_name(mac_translate, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_map_to_storage(mac_map_to_storage, NULL, NULL,
                            APR_HOOK_REALLY_FIRST);

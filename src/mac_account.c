@@ -6,6 +6,7 @@
 #include <apr_lib.h>
 #include "mac_account.h"
 #include "mac_addr.h"
+#include "mac_escape.h"
 
 static const char *const proto_names[MAC_PROTO_COUNT] = {
     "imap", "pop3", "smtp"
@@ -138,6 +139,22 @@ const char *mac_parse_server(apr_pool_t *p, mac_proto_e proto,
     out->auth = MAC_AUTH_PASSWORD_CLEARTEXT;
     if (auth && (why = mac_parse_auth(p, proto, auth, &out->auth)) != NULL) {
         return why;
+    }
+    return NULL;
+}
+
+const char *mac_text_check(const char *s)
+{
+    apr_size_t len = strlen(s);
+
+    if (len == 0) {
+        return "the text is empty";
+    }
+    if (len > MAC_TEXT_MAX) {
+        return "the text is longer than 256 bytes";
+    }
+    if (mac_has_ctl(s, len) || !mac_utf8_valid(s, len)) {
+        return "the text contains control characters or is not UTF-8";
     }
     return NULL;
 }

@@ -83,6 +83,11 @@ const char *mac_parse_server(apr_pool_t *p, mac_proto_e proto,
                              const char *sock, const char *auth,
                              mac_server_t *out);
 
+/* Display names and descriptions: printable UTF-8, at most MAC_TEXT_MAX
+ * bytes.  Returns NULL or a static reason. */
+#define MAC_TEXT_MAX 256
+const char *mac_text_check(const char *s);
+
 /* Check a host that may contain %EMAILDOMAIN%: with a domain put in,
  * it must be a valid host.  Returns NULL or a message. */
 const char *mac_host_template_check(apr_pool_t *p, const char *host);
