@@ -15,6 +15,7 @@
 #include "http_log.h"
 #include "http_protocol.h"
 #include "http_request.h"
+#include "http_main.h"
 #include "util_filter.h"
 
 #include "apr_strings.h"
@@ -23,6 +24,8 @@
 #include "apr_lib.h"
 #include "apr_dbd.h"
 #include "apr_optional.h"
+#include "apr_atomic.h"
+#include "apr_shm.h"
 #include "mod_dbd.h"
 
 #include "mac_account.h"
@@ -36,6 +39,9 @@
 #include "mac_apple.h"
 #include "mac_sign.h"
 #include "mac_cache.h"
+#include "mac_status.h"
+
+#define MAILAUTOCONF_VERSION "1.0.0"
 
 /* The project's own numbered log tags; AH numbers belong to httpd. */
 #define MACNO(n) "MAC" #n ": "
@@ -802,17 +808,6 @@ static int mac_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
-/* Warnings go to the error log once it is open; under configtest, which
- * never gets that far, they are printed from check_config. */
-static int mac_post_config(apr_pool_t *pconf, apr_pool_t *plog,
-                           apr_pool_t *ptemp, server_rec *main_s)
-{
-    (void)pconf; (void)plog;
-    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
-        log_warnings(main_s, ptemp);
-    }
-    return OK;
-}
 
 /* ------------------------------------------------------------------ */
 /* Requests                                                            */
@@ -822,6 +817,7 @@ typedef enum {
     EP_AUTODISCOVER,
     EP_AUTODISCOVER_JSON,
     EP_MOBILECONFIG,
+    EP_STATUS,                /* not counted: the counters are for clients */
     EP_COUNT
 } mac_endpoint_e;
 
@@ -836,6 +832,7 @@ static const mac_endpoint_t endpoints[EP_COUNT] = {
     { EP_AUTODISCOVER, "mailautoconf-autodiscover", "outlook" },
     { EP_AUTODISCOVER_JSON, "mailautoconf-autodiscover-json", "outlook" },
     { EP_MOBILECONFIG, "mailautoconf-mobileconfig", "apple" },
+    { EP_STATUS, "mailautoconf-status", "status" },
 };
 
 #define AD_XML_PATH  "/autodiscover/autodiscover.xml"
@@ -1776,6 +1773,155 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
     return OK;
 }
 
+/* ---- Counters and the status page -------------------------------- */
+
+/* Requests per endpoint and outcome since the configuration was loaded,
+ * in shared memory so that every child adds to the same numbers. */
+#define NCOUNTED EP_STATUS
+static apr_uint32_t *counters;      /* [NCOUNTED][MAC_OUT_COUNT] */
+static apr_time_t config_loaded;
+
+static int setup_counters(apr_pool_t *pconf, server_rec *s)
+{
+    apr_size_t size = sizeof(apr_uint32_t) * NCOUNTED * MAC_OUT_COUNT;
+    apr_shm_t *shm;
+    apr_status_t rv = apr_shm_create(&shm, size, NULL, pconf);
+
+    config_loaded = apr_time_now();
+    if (rv == APR_SUCCESS) {
+        counters = apr_shm_baseaddr_get(shm);
+        memset(counters, 0, size);
+        return OK;
+    }
+    ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, MACNO(00601)
+                 "no shared memory for the request counters; each child "
+                 "counts its own");
+    counters = apr_pcalloc(pconf, size);
+    return OK;
+}
+
+static int mac_log_transaction(request_rec *r)
+{
+    const mac_endpoint_t *ep = ap_get_module_config(r->request_config,
+                                                    &mailautoconf_module);
+    mac_outcome_e out;
+
+    if (!ep || ep->id >= NCOUNTED || !counters) {
+        return DECLINED;
+    }
+    if (r->status < 400) {
+        out = MAC_OUT_SERVED;
+    }
+    else if (r->status == HTTP_NOT_FOUND) {
+        out = MAC_OUT_NOT_FOUND;
+    }
+    else if (r->status < 500) {
+        out = MAC_OUT_BAD_REQUEST;
+    }
+    else {
+        out = MAC_OUT_ERROR;
+    }
+    apr_atomic_inc32(&counters[ep->id * MAC_OUT_COUNT + out]);
+    return DECLINED;
+}
+
+static const char *join_names(apr_pool_t *p, const server_rec *s)
+{
+    apr_array_header_t *all = apr_array_make(p, 4, sizeof(const char *));
+
+    if (s->names) {
+        apr_array_cat(all, s->names);
+    }
+    if (s->wild_names) {
+        apr_array_cat(all, s->wild_names);
+    }
+    return all->nelts ? apr_array_pstrcat(p, all, ' ') : NULL;
+}
+
+static int handle_status(request_rec *r)
+{
+    static const char *const names[NCOUNTED] = {
+        "thunderbird", "autodiscover", "autodiscover-json", "mobileconfig"
+    };
+    mac_status_counter_t cnt[NCOUNTED];
+    mac_status_t status;
+    apr_array_header_t *vhosts = apr_array_make(r->pool, 8,
+                                                sizeof(mac_status_vhost_t));
+    const server_rec *s;
+    const char *body;
+    apr_size_t len;
+    int i, k, rc;
+
+    if ((rc = method_gate_get(r)) != OK) {
+        return rc == DONE ? OK : rc;
+    }
+    for (i = 0; i < NCOUNTED; i++) {
+        cnt[i].name = names[i];
+        for (k = 0; k < MAC_OUT_COUNT; k++) {
+            cnt[i].counts[k] = counters
+                ? apr_atomic_read32(&counters[i * MAC_OUT_COUNT + k]) : 0;
+        }
+    }
+    for (s = ap_server_conf; s; s = s->next) {
+        const mac_state_t *st = srv_conf(s)->state;
+        mac_status_vhost_t *v;
+        int port;
+        const char *scheme;
+
+        if (!st) {
+            continue;
+        }
+        v = apr_array_push(vhosts);
+        memset(v, 0, sizeof(*v));
+        port = s->addrs && s->addrs->host_port ? s->addrs->host_port
+                                               : s->port;
+        scheme = s->server_scheme ? s->server_scheme
+                                  : port == 443 ? "https" : "http";
+        v->server_name = s->server_hostname;
+        v->aliases = join_names(r->pool, s);
+        v->defined_at = s->is_virtual
+            ? apr_psprintf(r->pool, "%s:%d", s->defn_name, s->defn_line_number)
+            : "main server";
+        v->base_url = (port == 0 || port == 80 || port == 443)
+            ? apr_pstrcat(r->pool, scheme, "://", s->server_hostname, NULL)
+            : apr_psprintf(r->pool, "%s://%s:%d", scheme, s->server_hostname,
+                           port);
+        v->https_port = strcmp(scheme, "https") == 0 && port ? port : 443;
+        v->acct = &st->acct;
+        v->profile_path = st->profile_path;
+        v->profile_signed = st->signer != NULL;
+        v->activesync_url = st->activesync_url;
+        v->https_redirect = st->https_host;
+        v->warnings = st->warnings;
+    }
+    memset(&status, 0, sizeof(status));
+    status.started = config_loaded;
+    status.now = r->request_time;
+    status.version = MAILAUTOCONF_VERSION;
+    status.vhosts = vhosts;
+    status.counters = cnt;
+    status.ncounters = NCOUNTED;
+
+    if (r->args && strcmp(r->args, "json") == 0) {
+        body = mac_status_json(r->pool, &status, &len);
+        ap_set_content_type(r, "application/json; charset=utf-8");
+    }
+    else {
+        body = mac_status_html(r->pool, &status, &len);
+        ap_set_content_type(r, "text/html; charset=utf-8");
+        apr_table_setn(r->headers_out, "Content-Security-Policy",
+                       "default-src 'none'; style-src 'unsafe-inline'; "
+                       "frame-ancestors 'none'");
+    }
+    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    ap_set_content_length(r, (apr_off_t)len);
+    if (!r->header_only) {
+        ap_rwrite(body, (int)len, r);
+    }
+    return OK;
+}
+
 /* ---- Plain HTTP to HTTPS ----------------------------------------- */
 
 static int is_query_safe(const char *s)
@@ -1827,6 +1973,11 @@ static int mac_handler(request_rec *r)
             return DECLINED;
         }
     }
+    /* For the counters, also when SetHandler chose the endpoint. */
+    ap_set_module_config(r->request_config, &mailautoconf_module, (void *)ep);
+    if (ep->id == EP_STATUS) {
+        return handle_status(r);
+    }
     apr_table_setn(r->notes, "mailautoconf-client", ep->client);
     if (!c->state) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00205)
@@ -1860,6 +2011,18 @@ static int mac_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     return OK;
 }
 
+/* Warnings go to the error log once it is open; under configtest, which
+ * never gets that far, they are printed from check_config. */
+static int mac_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                           apr_pool_t *ptemp, server_rec *main_s)
+{
+    (void)plog;
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
+        log_warnings(main_s, ptemp);
+    }
+    return setup_counters(pconf, main_s);
+}
+
 /* Each child keeps its own cache of database answers. */
 static void mac_child_init(apr_pool_t *pchild, server_rec *main_s)
 {
@@ -1885,6 +2048,8 @@ static void mac_register_hooks(apr_pool_t *p)
     ap_hook_check_config(mac_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(mac_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(mac_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_log_transaction(mac_log_transaction, NULL, NULL,
+                            APR_HOOK_MIDDLE);
     ap_hook_translate_name(mac_translate, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_map_to_storage(mac_map_to_storage, NULL, NULL,
                            APR_HOOK_REALLY_FIRST);
