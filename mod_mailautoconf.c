@@ -421,7 +421,9 @@ static const char *set_profile_path(cmd_parms *cmd, void *dc,
                              "/-._~", arg));
         }
     }
-    if (strstr(arg, "//") || strstr(arg, "/./") || strstr(arg, "/../")) {
+    if (strstr(arg, "//") || strstr(arg, "/./") || strstr(arg, "/../")
+        || (strlen(arg) >= 2 && strcmp(arg + strlen(arg) - 2, "/.") == 0)
+        || (strlen(arg) >= 3 && strcmp(arg + strlen(arg) - 3, "/..") == 0)) {
         return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a "
                          "normalised path", arg));
     }
@@ -1619,16 +1621,18 @@ static mac_q_status_e query_either(request_rec *r, const char *name1,
                                    const char *name2, int flags,
                                    const char **val, apr_size_t *len)
 {
-    const char *v2;
-    apr_size_t l2;
+    const char *v2 = NULL;
+    apr_size_t l2 = 0;
     mac_q_status_e s1 = mac_query_get(r->pool, r->args, name1, flags, val,
                                       len);
     mac_q_status_e s2 = mac_query_get(r->pool, r->args, name2, flags, &v2,
                                       &l2);
 
     if (s1 == MAC_Q_ABSENT) {
-        *val = v2;
-        *len = l2;
+        if (s2 != MAC_Q_ABSENT) {
+            *val = v2;
+            *len = l2;
+        }
         return s2;
     }
     if (s2 != MAC_Q_ABSENT) {

@@ -1,0 +1,106 @@
+/*
+ * mod_mailautoconf: the status page, like mod_status' server-status.
+ *
+ * Two renderings of the same content: an HTML5 page for a browser (no
+ * script, no external resource, a small inline style sheet, readable on a
+ * phone) and a JSON object for monitoring.  Both show the module version,
+ * when the configuration was loaded and the uptime, request counters per
+ * endpoint and outcome, and per virtual host its names, where it was
+ * defined, its domains, servers, login-name template, display names, the
+ * URL of each endpoint with a sample request, the problems found in its
+ * configuration, and per domain the DNS records to publish (mac_dns.h).
+ *
+ * Every value is escaped for the output language; values that go into
+ * URLs are percent-encoded first (the sample address test@<first domain>
+ * as a query value; bytes that can never appear in a URL, such as quotes,
+ * angle brackets, blanks and non-ASCII, in base_url and profile_path).
+ * Sample links are made only when base_url starts with http:// or
+ * https://; other configuration URLs (documentation, ActiveSync) are shown
+ * as text, never as links.  The HTML page is also well-formed XML, and the
+ * DNS records appear per domain as a <pre> block of mac_dns_zone_text().
+ * Sections have stable ids for scripts and tests: "version", "started",
+ * "uptime", "counters" (the table), "vhost-N" (N from 1), and within it
+ * "vhost-N-problems", "vhost-N-servers", "vhost-N-endpoints",
+ * "vhost-N-dns", "vhost-N-dns-M"; sample links have class "sample" and
+ * data-endpoint="<endpoint key>".
+ *
+ * JSON layout:
+ *   {"version":"…", "started":"RFC 3339", "now":"RFC 3339",
+ *    "uptime_seconds":N,
+ *    "counters":{"thunderbird":{"served":N,"not_found":N,
+ *                               "bad_request":N,"error":N,"total":N},…},
+ *    "vhosts":[{"server_name":"…", "aliases":["…"], "defined_at":"…",
+ *      "base_url":"…"|null, "https_port":N, "domains":["…"],
+ *      "servers":[{"protocol":"imap","host":"…","port":N,"socket":"ssl",
+ *                  "auth":"password-cleartext"}],
+ *      "login_template":"…", "display_name":"…"|null,
+ *      "short_name":"…"|null, "documentation":{"url":"…","text":"…"|null}|null,
+ *      "profile_path":"…"|null, "profile_signed":true|false,
+ *      "activesync_url":"…"|null, "https_redirect":"…"|null,
+ *      "endpoints":{"thunderbird":"URL",…}, "samples":{"thunderbird":"URL",…},
+ *      "problems":["…"],
+ *      "dns":{"example.com":[{"name":"…","type":"…"|null,
+ *                             "value":"…"|null,"comment":"…"}]}}]}
+ * Endpoint keys: thunderbird, autodiscover, autodiscover-json and, when a
+ * profile path is set, mobileconfig.  "samples" is present only with a
+ * domain.  Strings that are NULL in the input are null.
+ *
+ * Depends on APR only.
+ */
+#ifndef MAC_STATUS_H
+#define MAC_STATUS_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <apr_time.h>
+#include "mac_account.h"
+
+typedef enum {
+    MAC_OUT_SERVED = 0,
+    MAC_OUT_NOT_FOUND,
+    MAC_OUT_BAD_REQUEST,
+    MAC_OUT_ERROR,
+    MAC_OUT_COUNT
+} mac_outcome_e;
+
+typedef struct {
+    const char *name;     /* endpoint name: "thunderbird", "autodiscover",
+                           * "autodiscover-json", "mobileconfig" */
+    unsigned long counts[MAC_OUT_COUNT];
+} mac_status_counter_t;
+
+typedef struct {
+    const char *server_name;    /* ServerName */
+    const char *aliases;        /* ServerAlias list joined by spaces, may be
+                                 * NULL */
+    const char *defined_at;     /* "file:line" */
+    const char *base_url;       /* e.g. "https://autoconfig.example.com" or
+                                 * "http://host:8080": where the sample
+                                 * links point; may be NULL (no links) */
+    int https_port;             /* for the DNS records */
+    const mac_account_t *acct;
+    const char *profile_path;   /* "/email.mobileconfig", may be NULL */
+    int profile_signed;
+    const char *activesync_url; /* may be NULL */
+    const char *https_redirect; /* NULL or the host redirected to */
+    const apr_array_header_t *warnings; /* const char *, may be NULL */
+} mac_status_vhost_t;
+
+typedef struct {
+    apr_time_t started;       /* when the configuration was loaded */
+    apr_time_t now;
+    const char *version;      /* module version string */
+    const apr_array_header_t *vhosts;   /* mac_status_vhost_t, may be NULL */
+    const mac_status_counter_t *counters;
+    int ncounters;
+} mac_status_t;
+
+/* "served", "not_found", "bad_request", "error" (the JSON keys). */
+const char *mac_outcome_name(mac_outcome_e outcome);
+
+/* The page / the object, allocated from p; *len (may be NULL) receives
+ * the length. */
+char *mac_status_html(apr_pool_t *p, const mac_status_t *st, apr_size_t *len);
+char *mac_status_json(apr_pool_t *p, const mac_status_t *st, apr_size_t *len);
+
+#endif /* MAC_STATUS_H */
