@@ -73,8 +73,15 @@ Try, from another terminal:
   # Outlook autodiscover (POST)
   curl -s -H 'Content-Type: text/xml' --data '<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006"><Request><EMailAddress>alice@example.com</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>' 'http://$ADDR/autodiscover/autodiscover.xml'
 
-  # Apple configuration profile
+  # Outlook Autodiscover v2 (newer Outlook asks this first)
+  curl -s 'http://$ADDR/autodiscover/autodiscover.json?Email=alice@example.com&Protocol=AutodiscoverV1'
+
+  # Apple configuration profile, and the page that asks for it (open in a browser)
+  curl -s 'http://$ADDR/email.mobileconfig?emailaddress=alice@example.com&name=Alice'
   curl -s 'http://$ADDR/email.mobileconfig'
+
+  # What the server serves, the DNS records to publish, request counters
+  curl -s 'http://$ADDR/mail-status?json'
 
 EOM
 
