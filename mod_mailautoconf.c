@@ -299,6 +299,65 @@ static const char *set_text(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
+/* A whole number from min to max, or a message naming what it counts. */
+static const char *parse_number(cmd_parms *cmd, const char *arg,
+                                apr_int64_t min, apr_int64_t max,
+                                const char *unit, apr_int64_t *out)
+{
+    char *end;
+    apr_int64_t v = apr_strtoi64(arg, &end, 10);
+
+    if (!apr_isdigit(*arg) || *end || v < min || v > max) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a number "
+                         "of %s from %" APR_INT64_T_FMT " to %"
+                         APR_INT64_T_FMT, arg, unit, min, max));
+    }
+    *out = v;
+    return NULL;
+}
+
+static const char *parse_seconds(cmd_parms *cmd, const char *arg, int *out)
+{
+    apr_int64_t v;
+    const char *why = parse_number(cmd, arg, 0, 31536000, "seconds", &v);
+
+    if (!why) {
+        *out = (int)v;
+    }
+    return why;
+}
+
+static const char *set_seconds(cmd_parms *cmd, void *dc, const char *arg)
+{
+    (void)dc;
+    return parse_seconds(cmd, arg, &srv_conf(cmd->server)->cache_max_age);
+}
+
+static const char *set_max_body(cmd_parms *cmd, void *dc, const char *arg)
+{
+    apr_int64_t v;
+    const char *why = parse_number(cmd, arg, 512, MAX_MAX_BODY, "bytes", &v);
+
+    (void)dc;
+    if (!why) {
+        srv_conf(cmd->server)->max_body = (apr_off_t)v;
+    }
+    return why;
+}
+
+static const char *set_dbd_cache_size(cmd_parms *cmd, void *dc,
+                                      const char *arg)
+{
+    apr_int64_t v;
+    const char *why = parse_number(cmd, arg, 1, 10000000, "entries", &v);
+
+    (void)dc;
+    if (!why) {
+        srv_conf(cmd->server)->dbd_cache_size = (int)v;
+    }
+    return why;
+}
+
 static const char *check_url(cmd_parms *cmd, const char *url)
 {
     apr_size_t len = strlen(url);
@@ -332,20 +391,6 @@ static const char *set_documentation(cmd_parms *cmd, void *dc,
     return NULL;
 }
 
-static const char *set_seconds(cmd_parms *cmd, void *dc, const char *arg)
-{
-    mac_srv_conf *c = srv_conf(cmd->server);
-    char *end;
-    apr_int64_t v = apr_strtoi64(arg, &end, 10);
-
-    (void)dc;
-    if (*arg == '\0' || *end || v < 0 || v > 31536000) {
-        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a number "
-                         "of seconds from 0 to 31536000", arg));
-    }
-    c->cache_max_age = (int)v;
-    return NULL;
-}
 
 static const char *set_activesync(cmd_parms *cmd, void *dc, const char *arg)
 {
@@ -362,19 +407,6 @@ static const char *set_activesync(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
-static const char *set_max_body(cmd_parms *cmd, void *dc, const char *arg)
-{
-    char *end;
-    apr_int64_t v = apr_strtoi64(arg, &end, 10);
-
-    (void)dc;
-    if (*arg == '\0' || *end || v < 512 || v > MAX_MAX_BODY) {
-        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a number "
-                         "of bytes from 512 to %d", arg, MAX_MAX_BODY));
-    }
-    srv_conf(cmd->server)->max_body = (apr_off_t)v;
-    return NULL;
-}
 
 static const char *set_https_redirect(cmd_parms *cmd, void *dc,
                                       const char *arg)
@@ -477,18 +509,6 @@ static const char *set_dbd_query(cmd_parms *cmd, void *dc, const char *query)
     return NULL;
 }
 
-static const char *parse_seconds(cmd_parms *cmd, const char *arg, int *out)
-{
-    char *end;
-    apr_int64_t v = apr_strtoi64(arg, &end, 10);
-
-    if (*arg == '\0' || *end || v < 0 || v > 31536000) {
-        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a number "
-                         "of seconds from 0 to 31536000", arg));
-    }
-    *out = (int)v;
-    return NULL;
-}
 
 static const char *set_dbd_ttl(cmd_parms *cmd, void *dc, const char *pos,
                                const char *neg)
@@ -503,20 +523,6 @@ static const char *set_dbd_ttl(cmd_parms *cmd, void *dc, const char *pos,
     return neg ? parse_seconds(cmd, neg, &c->dbd_neg_ttl) : NULL;
 }
 
-static const char *set_dbd_cache_size(cmd_parms *cmd, void *dc,
-                                      const char *arg)
-{
-    char *end;
-    apr_int64_t v = apr_strtoi64(arg, &end, 10);
-
-    (void)dc;
-    if (*arg == '\0' || *end || v < 1 || v > 10000000) {
-        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a number "
-                         "of entries from 1 to 10000000", arg));
-    }
-    srv_conf(cmd->server)->dbd_cache_size = (int)v;
-    return NULL;
-}
 
 #define SRV_OFFSET(f) ((void *)APR_OFFSETOF(mac_srv_conf, f))
 
