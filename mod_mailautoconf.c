@@ -57,7 +57,7 @@ APLOG_USE_MODULE(mailautoconf);
 #define DEFAULT_LOGIN_TEMPLATE "%EMAILADDRESS%"
 #define DEFAULT_CACHE_MAX_AGE  3600
 #define DEFAULT_MAX_BODY       16384
-#define MAX_MAX_BODY           (1024 * 1024)
+#define MAX_MAX_BODY           MAC_AD_MAX_INPUT   /* what the parser takes */
 #define DEFAULT_PROFILE_PATH   "/email.mobileconfig"
 #define DEFAULT_DBD_TTL        300
 #define DEFAULT_DBD_NEG_TTL    60
@@ -565,7 +565,7 @@ static const command_rec mac_cmds[] = {
         "the address (default 3600)"),
     AP_INIT_TAKE1("MailAutoconfMaxBodySize", set_max_body, NULL, RSRC_CONF,
         "The largest Autodiscover request body accepted, in bytes "
-        "(default 16384, at most 1048576); larger ones get 413"),
+        "(default 16384, at most 65536); larger ones get 413"),
     AP_INIT_TAKE1("MailAutoconfActiveSyncURL", set_activesync, NULL,
         RSRC_CONF,
         "https:// URL of an ActiveSync server, offered to clients that ask "
