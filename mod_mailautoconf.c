@@ -887,7 +887,7 @@ static int mac_translate(request_rec *r)
     r->handler = ep->handler;
     r->filename = apr_pstrcat(r->pool, "mailautoconf:", ep->handler, NULL);
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                  "claimed %s for the %s endpoint", r->uri, ep->client);
+                  "claimed the path for the %s endpoint", ep->client);
     return OK;
 }
 
@@ -927,7 +927,8 @@ static int method_gate_get(request_rec *r)
         return DONE;
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00201)
-                  "method %s not allowed here", r->method);
+                  "method %s not allowed here",
+                  ap_escape_logitem(r->pool, r->method));
     send_text(r, HTTP_METHOD_NOT_ALLOWED,
               "This address answers GET and HEAD only.\n");
     return DONE;
@@ -1767,8 +1768,8 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
         len = signed_len;
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00404)
-                  "mobileconfig: serving a %s profile for domain %s",
-                  st->signer ? "signed" : "unsigned", addr.domain);
+                  "mobileconfig: serving %s profile for domain %s",
+                  st->signer ? "a signed" : "an unsigned", addr.domain);
     ap_set_content_type(r, MAC_APPLE_CONTENT_TYPE);
     apr_table_setn(r->headers_out, "Content-Disposition",
                    apr_pstrcat(r->pool, "attachment; filename=\"",

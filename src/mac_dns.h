@@ -12,8 +12,9 @@
  * Mail services: IMAP/POP3/SMTP servers with socket ssl go under the
  * implicit-TLS name (_imaps, _pop3s, _submissions), starttls and plain ones
  * under the other.  One SRV record per distinct HOST:PORT, in configured
- * order: priority 0, 1, 2, ... is the rank among the records published for
- * that service name, weight 1.  A server listed twice with the same host and
+ * order, weight 1: priorities 0, 1, 2, ... for the implicit-TLS name; the
+ * STARTTLS/plain name continues where its implicit-TLS twin stopped, so
+ * that clients prefer implicit TLS (RFC 8314 section 5.1).  A server listed twice with the same host and
  * port (e.g. once with OAuth2, once with a password) gives one record.  A
  * service with no server at all gets "0 0 0 ." (RFC 2782, RFC 6186 section
  * 3.4: the service is decidedly not available).

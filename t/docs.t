@@ -1,0 +1,155 @@
+# The operator documentation against the code, without the test server:
+#   - every directive in mod_mailautoconf.c's command table has a README.md
+#     "### " section naming it, with Description, Syntax, Default and
+#     Context lines (one section may cover a few directives);
+#   - every directive appears in conf/example-vhost.conf (commented out is
+#     fine);
+#   - every MailAutoconf* word in README.md and conf/ is a real directive;
+#   - conf/example-vhost.conf and conf/mailautoconf.conf pass "httpd -t"
+#     as shipped, included in a minimal configuration with the module.
+use strict;
+use warnings FATAL => 'all';
+
+use Apache::Test qw(-withtestmore);
+use MailAutoconfTest qw(configtest configtest_ok top_dir);
+use File::Spec ();
+
+sub slurp {
+    my ($rel) = @_;
+    my $f = File::Spec->catfile(top_dir(), $rel);
+    open my $fh, '<', $f or die "$f: $!\n";
+    local $/;
+    return scalar <$fh>;
+}
+
+my $code = slurp('mod_mailautoconf.c');
+my $readme = slurp('README.md');
+my $example = slurp('conf/example-vhost.conf');
+my %conf_files = map { ("conf/$_" => slurp("conf/$_")) }
+                 qw(example-vhost.conf mailautoconf.conf mailautoconf.load);
+
+# ------------------------------------------------ the directives in the code
+
+# AP_INIT_*("Name", func, info, where, "help"...)
+my (@directives, %where, %help);
+while ($code =~ /\bAP_INIT_\w+\(\s*"(\w+)"\s*,\s*(\w+)\s*,(.*?)\)\s*,\s*(?=AP_INIT_|\{\s*NULL)/gs) {
+    my ($name, $rest) = ($1, $3);
+    push @directives, $name;
+    ($where{$name}) = $rest =~ /\b((?:RSRC_CONF|ACCESS_CONF|OR_\w+)(?:\s*\|\s*\w+)*)/;
+    my $h = '';
+    $h .= $1 while $rest =~ /"((?:\\.|[^"\\])*)"/g;
+    $help{$name} = $h;
+}
+my $n_init = () = $code =~ /\bAP_INIT_\w+\(/g;
+cmp_ok(scalar @directives, '>=', 10, 'code: directives found (' . scalar(@directives) . ')');
+is(scalar @directives, $n_init, 'code: every AP_INIT_* entry parsed');
+my %is_directive = map { $_ => 1 } @directives;
+is(scalar keys %is_directive, scalar @directives, 'code: no directive listed twice');
+ok(!grep({ !/^MailAutoconf[A-Z]\w*$/ } @directives), 'code: every directive is named MailAutoconf*');
+
+# ------------------------------------------------------ README.md sections
+
+# "### A, B" sections up to the next heading of level 1 to 3.
+my (%section, %section_head, @dup_doc);
+{
+    my @parts = split /^(?=#{1,3} )/m, $readme;
+    for my $part (@parts) {
+        next unless $part =~ /\A### ([^\n]*)\n/;
+        my $head = $1;
+        my @names = $head =~ /\b(MailAutoconf\w+)\b/g;
+        for my $n (@names) {
+            push @dup_doc, $n if exists $section{$n};
+            $section{$n} = $part;
+            $section_head{$n} = $head;
+        }
+    }
+}
+ok(!@dup_doc, 'README: no directive has two sections') or diag("@dup_doc");
+
+for my $d (@directives) {
+    my $sec = $section{$d};
+    ok(defined $sec, "README: a ### section names $d") or next;
+    my %field;
+    for my $f (qw(Description Syntax Default Context)) {
+        ($field{$f}) = $sec =~ /^- \Q$f\E:[ \t]*(\S[^\n]*)$/m;
+    }
+    my @missing = grep { !defined $field{$_} } qw(Description Syntax Default Context);
+    ok(!@missing, "README $d: Description, Syntax, Default and Context lines")
+        or diag("section '### $section_head{$d}' lacks: @missing");
+    if (defined $field{Syntax}) {
+        my @named = grep { $field{Syntax} =~ /\b\Q$_\E\b/ } $section_head{$d} =~ /\b(MailAutoconf\w+)\b/g;
+        ok(scalar @named, "README $d: the Syntax line spells out a directive of its section");
+    }
+    if (defined $field{Context} && ($where{$d} // '') =~ /RSRC_CONF/) {
+        like($field{Context}, qr/server config.*virtual host/,
+             "README $d: Context says server config, virtual host (RSRC_CONF)");
+    }
+    # The default the code's help text gives, in the Default line.
+    if (defined $field{Default} && $help{$d} =~ /\(?\bdefault ([^\s,;)]+)/) {
+        my $def = $1;
+        like($field{Default}, qr/\Q$def\E/i, "README $d: Default mentions '$def', as the code's help does");
+    }
+}
+
+# ------------------------------------------------ conf/example-vhost.conf
+
+for my $d (@directives) {
+    like($example, qr/^[ \t]*(?:#[ \t]*)?\Q$d\E[ \t]/m,
+         "conf/example-vhost.conf: $d appears (maybe commented out)");
+}
+
+# ------------------------------------------------------------ no stale docs
+
+for my $file ('README.md', sort keys %conf_files) {
+    my $text = $file eq 'README.md' ? $readme : $conf_files{$file};
+    my %seen;
+    my @stale = grep { !$is_directive{$_} && !$seen{$_}++ } $text =~ /\b(MailAutoconf\w+)/g;
+    ok(!@stale, "$file: every MailAutoconf* word is a directive of the code")
+        or diag("not in the code: @stale");
+}
+
+# The handler names the README mentions exist.
+{
+    my %seen;
+    my @handlers = grep { !$seen{$_}++ } $readme =~ /\b(mailautoconf-[a-z-]+[a-z])\b/g;
+    my @unknown = grep { $_ ne 'mailautoconf-client' && $code !~ /"\Q$_\E"/ } @handlers;
+    ok(!@unknown, 'README: every mailautoconf-* handler or note it names is in the code')
+        or diag("@unknown");
+}
+
+# ------------------------------------------------------ the files as shipped
+
+{
+    my $file = File::Spec->catfile(top_dir(), 'conf', 'example-vhost.conf');
+    my ($ok, $out) = configtest_ok(qq{Include "$file"});
+    ok($ok, 'conf/example-vhost.conf passes httpd -t as shipped') or diag($out);
+    unlike($out, qr/\bMAC\d{5}\b/, 'conf/example-vhost.conf: no warning from the module') or diag($out);
+}
+{
+    my $file = File::Spec->catfile(top_dir(), 'conf', 'mailautoconf.conf');
+    my ($ok, $out) = configtest_ok(qq{Include "$file"});
+    ok($ok, 'conf/mailautoconf.conf passes httpd -t as shipped') or diag($out);
+}
+# Each commented-out directive line of example-vhost.conf is valid too
+# when switched on (ProxyPass and friends are for other modules), except
+# MailAutoconfEngine Off, which would leave the rest unchecked, and
+# MailAutoconfProfileSigning, whose files exist only on a real server.
+{
+    my $on = join '', map { s/^([ \t]*)#[ \t]*(MailAutoconf(?!Engine\b|ProfileSigning\b)\w+[ \t])/$1$2/r }
+                      split /^/m, $example;
+    my ($ok, $out) = configtest_ok($on);
+    ok($ok, 'conf/example-vhost.conf with its MailAutoconf* lines uncommented passes httpd -t')
+        or diag($out);
+}
+# The commented example lines of conf/mailautoconf.conf, switched on, in
+# the main server with a domain in a vhost.
+{
+    my @lines = map { s/^#\s+//r } grep { /^#\s+MailAutoconf(?:Imap|Pop3|Smtp)\s/ } split /\n/, $conf_files{'conf/mailautoconf.conf'};
+    ok(scalar @lines, 'conf/mailautoconf.conf shows example server lines');
+    my ($ok, $out) = configtest_ok(join("\n", @lines,
+        "<VirtualHost 127.0.0.1:8080>", "ServerName autoconfig.example.com",
+        "MailAutoconfDomain example.com", "</VirtualHost>"));
+    ok($ok, 'conf/mailautoconf.conf: its example lines, switched on, pass httpd -t') or diag($out);
+}
+
+done_testing();
