@@ -1954,8 +1954,10 @@ static int redirect_https(request_rec *r, const mac_state_t *st)
         loc = apr_pstrcat(r->pool, loc, "?", r->args, NULL);
     }
     ap_discard_request_body(r);
+    /* err_headers_out: the redirect goes out through the error path,
+     * which drops headers_out. */
     apr_table_setn(r->headers_out, "Location", loc);
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00306)
                   "redirecting to HTTPS");
     /* 308 keeps the method and the body: Outlook's POST survives. */
