@@ -105,6 +105,8 @@ typedef struct {
 typedef struct {
     int                 engine;                     /* UNSET, 0, 1 */
     apr_array_header_t *domains;                    /* NULL: unset */
+    apr_hash_t         *domain_set;                 /* the same, to find
+                                                     * repeats */
     apr_array_header_t *servers[MAC_PROTO_COUNT];   /* NULL: unset */
     const char         *login_template;
     const char         *display_name;
@@ -153,6 +155,7 @@ static void *merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
 
     MERGE_INT(engine);
     MERGE_PTR(domains);
+    MERGE_PTR(domain_set);
     for (i = 0; i < MAC_PROTO_COUNT; i++) {
         MERGE_PTR(servers[i]);
     }
@@ -219,16 +222,13 @@ static const char *add_domain(cmd_parms *cmd, void *dc, const char *arg)
     d = mac_strlower(cmd->pool, arg, len);
     if (!c->domains) {
         c->domains = apr_array_make(cmd->pool, 4, sizeof(const char *));
+        c->domain_set = apr_hash_make(cmd->pool);
     }
-    else {
-        int i;
-        for (i = 0; i < c->domains->nelts; i++) {
-            if (strcmp(APR_ARRAY_IDX(c->domains, i, const char *), d) == 0) {
-                return cmd_error(cmd, apr_psprintf(cmd->pool,
-                                 "domain '%s' is listed twice", d));
-            }
-        }
+    if (apr_hash_get(c->domain_set, d, APR_HASH_KEY_STRING)) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool,
+                         "domain '%s' is listed twice", d));
     }
+    apr_hash_set(c->domain_set, d, APR_HASH_KEY_STRING, d);
     APR_ARRAY_PUSH(c->domains, const char *) = d;
     return NULL;
 }
@@ -654,14 +654,21 @@ static mac_site_t *make_site(apr_pool_t *p, const mac_state_t *st,
                              const char *apple_why)
 {
     mac_site_t *site = apr_pcalloc(p, sizeof(*site));
+    apr_pool_t *scratch;
 
     site->domain = domain;
     site->acct = acct;
     site->tb = mac_tb_render(p, acct, domain, &site->tb_len);
     site->etag = make_etag(p, site->tb, site->tb_len);
     site->mtime = apr_time_sec(apr_time_now()) * APR_USEC_PER_SEC;
-    site->page = mac_apple_page(p, acct, domain, st->profile_path, NULL,
-                                NULL, NULL, &site->page_len);
+    if (apr_pool_create(&scratch, p) == APR_SUCCESS) {
+        /* The page's pieces stay in scratch; only the page is kept. */
+        const char *page = mac_apple_page(scratch, acct, domain,
+                                          st->profile_path, NULL, NULL, NULL,
+                                          &site->page_len);
+        site->page = apr_pstrmemdup(p, page, site->page_len);
+        apr_pool_destroy(scratch);
+    }
     site->ad = ad ? ad : mac_ad_compile(p, acct, st->pox_url,
                                         st->activesync_url);
     if (apple || apple_why) {

@@ -60,15 +60,21 @@ static void put_server(outbuf_t *b, const mac_account_t *acct,
 char *mac_tb_render(apr_pool_t *p, const mac_account_t *acct,
                     const char *domain, apr_size_t *len)
 {
+    apr_pool_t *scratch;
     outbuf_t b;
     const char *display, *shortname;
     int i;
     mac_proto_e order[] = { MAC_PROTO_IMAP, MAC_PROTO_POP3, MAC_PROTO_SMTP };
     unsigned k;
+    apr_size_t n;
     char *out;
 
-    b.p = p;
-    b.parts = apr_array_make(p, 64, sizeof(const char *));
+    /* The pieces live in a scratch pool; only the document stays. */
+    if (apr_pool_create(&scratch, p) != APR_SUCCESS) {
+        return NULL;
+    }
+    b.p = scratch;
+    b.parts = apr_array_make(scratch, 64, sizeof(const char *));
     display = acct->display_name ? acct->display_name : domain;
     shortname = acct->short_name ? acct->short_name : display;
 
@@ -77,9 +83,16 @@ char *mac_tb_render(apr_pool_t *p, const mac_account_t *acct,
             "  <emailProvider id=\"");
     put_esc(&b, domain);
     put(&b, "\">\n");
-    for (i = 0; i < acct->domains->nelts; i++) {
-        put_elem(&b, "    ", "domain",
-                 APR_ARRAY_IDX(acct->domains, i, const char *));
+    if (acct->domains->nelts <= MAC_TB_MAX_LISTED) {
+        for (i = 0; i < acct->domains->nelts; i++) {
+            put_elem(&b, "    ", "domain",
+                     APR_ARRAY_IDX(acct->domains, i, const char *));
+        }
+    }
+    else {
+        /* A provider with many domains does not publish its customer list
+         * in every answer (nor make every answer grow with it). */
+        put_elem(&b, "    ", "domain", domain);
     }
     put_elem(&b, "    ", "displayName", display);
     put_elem(&b, "    ", "displayShortName", shortname);
@@ -103,9 +116,12 @@ char *mac_tb_render(apr_pool_t *p, const mac_account_t *acct,
     }
     put(&b, "  </emailProvider>\n</clientConfig>\n");
 
-    out = apr_array_pstrcat(p, b.parts, 0);
+    out = apr_array_pstrcat(scratch, b.parts, 0);
+    n = strlen(out);
+    out = apr_pstrmemdup(p, out, n);
+    apr_pool_destroy(scratch);
     if (len) {
-        *len = strlen(out);
+        *len = n;
     }
     return out;
 }

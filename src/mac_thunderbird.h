@@ -10,6 +10,10 @@
 #include <apr_pools.h>
 #include "mac_account.h"
 
+/* Up to this many served domains are all listed in every document; with
+ * more, a document lists only its own domain. */
+#define MAC_TB_MAX_LISTED 100
+
 /* The whole document for acct, with emailProvider id = domain.  The
  * username elements keep the template's placeholders for the client to
  * fill, so the document does not depend on the address and is rendered
