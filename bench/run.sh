@@ -1,0 +1,931 @@
+#!/usr/bin/env bash
+# Benchmark of mod_mailautoconf: every answer against a static file with the
+# same bytes, on one httpd (event MPM) on 127.0.0.1, driven by wrk.
+#
+#   bash bench/run.sh              A/B table (5 rounds of 5 s per side and
+#                                  scenario) + a 200,000-request mixed soak
+#   bash bench/run.sh --quick      the same with 2 rounds of 3 s
+#   bash bench/run.sh --soak [N]   only the soak, N requests (default 1,000,000)
+#   bash bench/run.sh --scale      10,000 domains in one virtual host and in
+#                                  10,000 virtual hosts: startup, memory,
+#                                  req/s on the first, middle and last domain
+#                                  (--scale --quick: 2 rounds of 3 s)
+#
+# Options: --rounds N, --duration SECONDS (per run), --no-soak, --port PORT.
+# Environment: BENCH_SCALE_N (10000), BENCH_SCALE_MEM_MB (address-space cap
+# for httpd in --scale; default the smaller of 6144 and a third of
+# MemAvailable), BENCH_SCALE_TIMEOUT (seconds, 300), BENCH_KEEP=1 (keep the
+# temporary directory).
+#
+# It installs the Debian packages it needs (scripts/lib.sh's list, plus wrk
+# and time), builds the module from a copy of the sources in a temporary
+# directory (so a build in the working tree is neither used nor disturbed),
+# generates the httpd configuration there, and removes it all on exit.
+# Results go to the terminal and to bench/results.md (each mode replaces its
+# own section).  Nothing here asserts a speed: the script fails only on
+# errors (a build or startup failure, a non-2xx answer, an answer of the
+# wrong length, a crashed httpd child); socket errors are reported.
+#
+# wrk and httpd run on the same machine and share its cores; with 2 cores
+# wrk's one thread takes a good part of one of them.  Compare the ratios,
+# not the absolute numbers, with other machines.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH="$ROOT/bench"
+cd "$ROOT"
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
+COMMAND="bash bench/run.sh${*:+ $*}"
+
+usage() {
+    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+}
+
+# ------------------------------------------------------------ options
+QUICK=0
+MODE=ab
+SOAK_N=
+DO_SOAK=1
+ROUNDS=
+DURATION=
+PORT=${BENCH_PORT:-}
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) QUICK=1 ;;
+        --scale) [ "$MODE" = ab ] || { usage >&2; exit 2; }; MODE=scale ;;
+        --soak)
+            [ "$MODE" = ab ] || { usage >&2; exit 2; }
+            MODE=soak
+            if [[ "${2:-}" =~ ^[0-9]+$ ]]; then SOAK_N=$2; shift; fi
+            ;;
+        --no-soak) DO_SOAK=0 ;;
+        --rounds) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }
+                  ROUNDS=$2; shift ;;
+        --duration) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }
+                    DURATION=$2; shift ;;
+        --port) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }
+                PORT=$2; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+done
+if [ "$QUICK" -eq 1 ]; then
+    ROUNDS=${ROUNDS:-2}; DURATION=${DURATION:-3}
+else
+    ROUNDS=${ROUNDS:-5}; DURATION=${DURATION:-5}
+fi
+if [ "$MODE" = soak ]; then
+    SOAK_N=${SOAK_N:-1000000}
+else
+    SOAK_N=${SOAK_N:-200000}
+fi
+[ "$SOAK_N" -ge 10 ] || { echo "run.sh: --soak needs at least 10 requests" >&2; exit 2; }
+
+THREADS=1            # wrk threads (the soak's request count needs 1)
+CONNS=16             # wrk connections
+WARMUP=2             # seconds, per side and scenario, not recorded
+HTTPD=/usr/sbin/apache2
+ADDR=127.0.0.1
+SCALE_N=${BENCH_SCALE_N:-10000}
+SCALE_TIMEOUT=${BENCH_SCALE_TIMEOUT:-300}
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+# ------------------------------------------------- packages and build
+# scripts/lib.sh's list covers the build (and the test suite); the bench
+# needs wrk and GNU time too.
+MAC_PACKAGES+=(wrk time procps)
+mac_install_packages >&2
+for tool in wrk curl openssl perl /usr/bin/time "$HTTPD"; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool is missing"
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/mailautoconf-bench.XXXXXX")
+chmod 755 "$WORK"
+STARTED_PIDS=()      # every httpd parent this script started
+HTTPD_PID=
+
+children_of() {
+    ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' || true
+}
+
+# Is PID a background job of this shell that is still running?  (Never
+# signal a PID that might have been reused by someone else's process.)
+our_job() {
+    jobs -p | grep -qx "$1" && kill -0 "$1" 2>/dev/null
+}
+
+# Stop one httpd we started: TERM to the parent (it stops its children and
+# waits for them); if it is still there after 15 s, KILL its children and
+# then it.
+stop_pid() {
+    local pid=$1 i
+    our_job "$pid" || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 150; i++)); do
+        our_job "$pid" || break
+        sleep 0.1
+    done
+    if our_job "$pid"; then
+        log "httpd $pid did not stop in 15 s, killing it"
+        for i in $(children_of "$pid"); do
+            kill -KILL "$i" 2>/dev/null || true
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local rc=$? pid
+    trap - EXIT INT TERM
+    for pid in "${STARTED_PIDS[@]}"; do
+        stop_pid "$pid"
+    done
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        log "kept $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log "building the module from a copy of the sources in $WORK/build"
+mkdir -p "$WORK/build"
+cp -a mod_mailautoconf.c src Makefile.apxs "$WORK/build/"
+if ! (cd "$WORK/build" && mac_build_module) >"$WORK/build.log" 2>&1; then
+    tail -n 30 "$WORK/build.log" >&2
+    die "the module did not build (make -f Makefile.apxs)"
+fi
+MODULE_SO="$WORK/build/.libs/mod_mailautoconf.so"
+[ -f "$MODULE_SO" ] || die "no $MODULE_SO after the build"
+
+# Where the measured code comes from.
+SRC_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+SRC_DIRTY=$(git -C "$ROOT" status --porcelain -- mod_mailautoconf.c src \
+            Makefile.apxs 2>/dev/null | wc -l)
+SRC_SUM=$(cd "$WORK/build" && cat mod_mailautoconf.c src/*.c src/*.h \
+          | sha256sum | cut -c1-12)
+
+# ----------------------------------------------------------------- port
+port_free() {
+    ! (exec 3<>"/dev/tcp/$ADDR/$1") 2>/dev/null
+}
+if [ -z "$PORT" ]; then
+    for _ in $(seq 1 50); do
+        PORT=$((20000 + RANDOM % 20000))
+        port_free "$PORT" && break
+        PORT=
+    done
+    [ -n "$PORT" ] || die "no free port found on $ADDR"
+fi
+port_free "$PORT" || die "port $ADDR:$PORT is in use"
+BASE_URL="http://$ADDR:$PORT"
+
+# ------------------------------------------------------- PKI and files
+mkdir -p "$WORK/pki" "$WORK/htdocs/static" "$WORK/run" "$WORK/logs" \
+         "$WORK/spec" "$WORK/out" "$WORK/wrk"
+cp t/unit/data/leaf-ec.pem t/unit/data/leaf-ec.key t/unit/data/leaf-rsa.pem \
+   t/unit/data/leaf-rsa.key t/unit/data/chain.pem t/unit/data/ca.pem \
+   "$WORK/pki/"
+chmod 644 "$WORK/pki/"*.pem
+chmod 600 "$WORK/pki/"*.key
+
+# The request Outlook sends (about 350 bytes).
+printf '%s' '<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006"><Request><EMailAddress>alice@example.com</EMailAddress><AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema></Request></Autodiscover>' \
+    > "$WORK/ad-request.xml"
+
+# ------------------------------------------------------- httpd config
+# The part every configuration shares.  Event MPM sized for 2 cores: two
+# children (one per core) of 25 threads.  More threads than wrk has
+# connections (16) in each child, because when every worker of a child is
+# busy the event MPM closes that child's idle keep-alive connections, which
+# wrk sees as read errors and reconnects.  Spare-thread limits that never
+# reap a child and no per-child request limit (the soak watches the same
+# processes throughout), unlimited keep-alive requests, no access log.
+write_global_conf() {
+    local conf=$1 name=$2
+    {
+        echo "# Generated by bench/run.sh"
+        echo "ServerRoot \"$WORK\""
+        echo "DefaultRuntimeDir \"$WORK/run\""
+        echo "PidFile \"$WORK/run/httpd-$name.pid\""
+        echo "ServerName $ADDR"
+        echo "Listen $ADDR:$PORT"
+        if [ "$(id -u)" -eq 0 ]; then
+            echo "User nobody"
+            echo "Group $(id -gn nobody)"
+        fi
+        echo "Include \"$ROOT/t/conf/httpd-base.conf\""
+        echo "LoadModule mailautoconf_module \"$MODULE_SO\""
+        echo "ErrorLog \"$WORK/logs/error-$name.log\""
+        echo "LogLevel warn"
+        echo "# no CustomLog: no access log for any run"
+        cat <<'EOF'
+<IfModule mpm_event_module>
+    ServerLimit             2
+    StartServers            2
+    ThreadLimit             25
+    ThreadsPerChild         25
+    MaxRequestWorkers       50
+    MinSpareThreads         25
+    MaxSpareThreads         50
+    MaxConnectionsPerChild  0
+</IfModule>
+KeepAlive On
+MaxKeepAliveRequests 0
+KeepAliveTimeout 15
+Timeout 30
+HostnameLookups Off
+EnableSendfile Off
+EnableMMAP On
+EOF
+        echo "DocumentRoot \"$WORK/htdocs\""
+        echo "<Directory \"$WORK/htdocs\">"
+        echo "    Require all granted"
+        echo "</Directory>"
+    } > "$conf"
+}
+
+# The mail accounts the A/B virtual hosts share: IMAP + SMTP, 2 domains.
+cat > "$WORK/mail-example.conf" <<'EOF'
+MailAutoconfDomain example.com example.org
+MailAutoconfDisplayName "Example Mail"
+MailAutoconfDisplayShortName Example
+MailAutoconfImap imap.example.com 993 ssl
+MailAutoconfImap imap.example.com 143 starttls
+MailAutoconfSmtp smtp.example.com 465 ssl
+MailAutoconfSmtp smtp.example.com 587 starttls
+MailAutoconfDocumentation https://www.example.com/help/mail "Setting up mail"
+EOF
+
+write_ab_conf() {
+    local conf="$WORK/httpd-ab.conf"
+    write_global_conf "$conf" ab
+    cat >> "$conf" <<EOF
+<VirtualHost $ADDR:$PORT>
+    ServerName autoconfig.example.com
+    ServerAlias autodiscover.example.com autoconfig.example.org autodiscover.example.org
+    Include "$WORK/mail-example.conf"
+</VirtualHost>
+<VirtualHost $ADDR:$PORT>
+    ServerName autoconfig.signed-ec.test
+    Include "$WORK/mail-example.conf"
+    MailAutoconfProfileSigning "$WORK/pki/leaf-ec.pem" "$WORK/pki/leaf-ec.key" "$WORK/pki/chain.pem"
+</VirtualHost>
+<VirtualHost $ADDR:$PORT>
+    ServerName autoconfig.signed-rsa.test
+    Include "$WORK/mail-example.conf"
+    MailAutoconfProfileSigning "$WORK/pki/leaf-rsa.pem" "$WORK/pki/leaf-rsa.key" "$WORK/pki/chain.pem"
+</VirtualHost>
+EOF
+    echo "$conf"
+}
+
+# ------------------------------------------------------- httpd control
+# start_httpd CONF NAME [CAP_KB]: start httpd in the foreground (as a
+# background job of this script), optionally under an address-space limit.
+start_httpd() {
+    local conf=$1 name=$2 cap=${3:-}
+    if [ -n "$cap" ]; then
+        (ulimit -v "$cap"; exec "$HTTPD" -f "$conf" -DFOREGROUND) \
+            >"$WORK/logs/stdout-$name.log" 2>&1 &
+    else
+        "$HTTPD" -f "$conf" -DFOREGROUND >"$WORK/logs/stdout-$name.log" 2>&1 &
+    fi
+    HTTPD_PID=$!
+    STARTED_PIDS+=("$HTTPD_PID")
+}
+
+# wait_ready HOST PATH TIMEOUT: until the server answers 200 (or dies).
+# Sets READY_SECS (from now) .
+wait_ready() {
+    local host=$1 path=$2 timeout=$3 t0 code
+    t0=$(now)
+    while :; do
+        code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
+               -H "Host: $host" "$BASE_URL$path" 2>/dev/null || true)
+        [ "$code" = 200 ] && break
+        if ! kill -0 "$HTTPD_PID" 2>/dev/null; then
+            READY_SECS=
+            return 1
+        fi
+        if awk -v a="$t0" -v b="$(now)" -v t="$timeout" 'BEGIN { exit !(b - a > t) }'; then
+            READY_SECS=
+            return 1
+        fi
+        sleep 0.02
+    done
+    READY_SECS=$(elapsed "$t0" "$(now)")
+}
+
+# Wait (up to 10 s) until the parent has its StartServers children.
+wait_children() {
+    local want=$1 i
+    for ((i = 0; i < 100; i++)); do
+        [ "$(children_of "$HTTPD_PID" | wc -l)" -ge "$want" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+stop_httpd() {
+    [ -n "$HTTPD_PID" ] && stop_pid "$HTTPD_PID"
+    HTTPD_PID=
+}
+
+show_error_log() {
+    local f
+    for f in "$WORK/logs/error-$1.log" "$WORK/logs/stdout-$1.log"; do
+        [ -s "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }
+    done
+    return 0
+}
+
+status_kb() {   # status_kb PID FIELD
+    awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || true
+}
+pss_kb() {
+    awk '$1 == "Pss:" { print $2 }' "/proc/$1/smaps_rollup" 2>/dev/null || true
+}
+
+# mem_snapshot: sets MEM_PARENT_RSS MEM_PARENT_HWM MEM_KIDS_RSS
+# MEM_KIDS_EACH MEM_KIDS_PSS MEM_PARENT_PSS MEM_PIDS (KiB).
+mem_snapshot() {
+    local k r p
+    MEM_PARENT_RSS=$(status_kb "$HTTPD_PID" VmRSS)
+    MEM_PARENT_HWM=$(status_kb "$HTTPD_PID" VmHWM)
+    MEM_PARENT_PSS=$(pss_kb "$HTTPD_PID")
+    MEM_KIDS_RSS=0; MEM_KIDS_PSS=0; MEM_KIDS_EACH=; MEM_PIDS=
+    for k in $(children_of "$HTTPD_PID" | sort -n); do
+        r=$(status_kb "$k" VmRSS); p=$(pss_kb "$k")
+        MEM_KIDS_RSS=$((MEM_KIDS_RSS + ${r:-0}))
+        MEM_KIDS_PSS=$((MEM_KIDS_PSS + ${p:-0}))
+        MEM_KIDS_EACH="${MEM_KIDS_EACH:+$MEM_KIDS_EACH }${r:-?}"
+        MEM_PIDS="${MEM_PIDS:+$MEM_PIDS }$k"
+    done
+}
+
+# ---------------------------------------------------------------- wrk
+ERRORS=0             # runs with non-2xx answers or bad lengths, crashes
+SOCKERR_RUNS=0       # runs with socket errors (reported only)
+
+# A child that died of a signal (a crash) is an error.
+declare -A CRASH_SEEN
+check_crashes() {
+    local f n=0
+    for f in "$WORK"/logs/error-*.log; do
+        [ -f "$f" ] || continue
+        [ -z "${CRASH_SEEN[$f]:-}" ] || continue
+        CRASH_SEEN[$f]=1
+        if grep -q 'exit signal\|AH00052\|AH00051' "$f"; then
+            log "ERROR: an httpd child crashed: $(grep -m1 'exit signal\|AH00052\|AH00051' "$f")"
+            n=$((n + 1))
+        fi
+    done
+    ERRORS=$((ERRORS + n))
+    return 0
+}
+
+# spec_line METHOD HOST PATH CTYPE BODYFILE LEN TOL
+spec_line() {
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@"
+}
+
+# run_wrk SPEC SECONDS OUT [STOP_AFTER]: run wrk, leave its BENCH line's
+# fields in W_* variables and check for errors.
+run_wrk() {
+    local spec=$1 secs=$2 out=$3 stop=${4:-0} line kv
+    BENCH_SPEC="$spec" BENCH_STOP_AFTER="$stop" \
+        wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --timeout 10s \
+            -s "$BENCH/wrk.lua" "$BASE_URL/" >"$out" 2>&1 || {
+        cat "$out" >&2; die "wrk failed ($spec)"; }
+    line=$(sed -n 's/^BENCH //p' "$out" | tail -n 1)
+    [ -n "$line" ] || { cat "$out" >&2; die "no result line from wrk ($spec)"; }
+    W_requests=; W_rps=; W_lat_p50_us=; W_lat_p90_us=; W_lat_p99_us=
+    W_lat_p999_us=; W_non2xx=; W_badlen=; W_err_connect=; W_err_read=
+    W_err_write=; W_err_timeout=
+    for kv in $line; do
+        case "${kv%%=*}" in
+            requests|rps|lat_p50_us|lat_p90_us|lat_p99_us|lat_p999_us|non2xx|badlen|err_connect|err_read|err_write|err_timeout)
+                printf -v "W_${kv%%=*}" '%s' "${kv#*=}" ;;
+        esac
+    done
+    for kv in "$W_requests" "$W_rps" "$W_lat_p50_us" "$W_lat_p99_us" "$W_non2xx" \
+              "$W_badlen" "$W_err_connect" "$W_err_read" "$W_err_write" "$W_err_timeout"; do
+        [ -n "$kv" ] || { cat "$out" >&2; die "incomplete result line from wrk ($spec)"; }
+    done
+    W_sockerr=$((W_err_connect + W_err_read + W_err_write + W_err_timeout))
+    if [ "$W_non2xx" -ne 0 ] || [ "$W_badlen" -ne 0 ]; then
+        ERRORS=$((ERRORS + 1))
+        log "ERROR in $(basename "$spec"): non-2xx $W_non2xx, bad length $W_badlen"
+    fi
+    # Socket errors are reported, not fatal: a busy machine can time a
+    # request out.  A crashed child also shows here; check_crashes finds it.
+    if [ "$W_sockerr" -ne 0 ]; then
+        SOCKERR_RUNS=$((SOCKERR_RUNS + 1))
+        log "warning in $(basename "$spec"): socket errors: connect $W_err_connect, read $W_err_read, write $W_err_write, timeout $W_err_timeout"
+    fi
+}
+
+# fetched_line METHOD HOST PATH CTYPE BODYFILE TOL: a spec line whose
+# expected length is that of the answer fetched now.
+fetched_line() {
+    local f="$WORK/out/fetched"
+    fetch "$f" "$1" "$2" "$3" "$4" "$5"
+    spec_line "$1" "$2" "$3" "$4" "$5" "$(stat -c %s "$f")" "$6"
+}
+
+# fetch OUT METHOD HOST PATH [CTYPE BODYFILE]: one answer with curl; must be 200.
+fetch() {
+    local out=$1 method=$2 host=$3 path=$4 ctype=${5:--} body=${6:--} code
+    local args=(-sS -o "$out" -w '%{http_code}' --max-time 30 -H "Host: $host")
+    if [ "$method" = POST ]; then
+        args+=(--data-binary "@$body" -H "Content-Type: $ctype")
+    fi
+    code=$(curl "${args[@]}" "$BASE_URL$path") || die "curl $method $host$path failed"
+    [ "$code" = 200 ] || die "$method $host$path answered $code, not 200: $(head -c 300 "$out")"
+}
+
+# ------------------------------------------------------- machine info
+machine_md() {
+    local cpu httpd_v wrk_v
+    cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+    httpd_v=$("$HTTPD" -v 2>/dev/null | sed -n 's/^Server version: //p')
+    wrk_v=$( (wrk -v 2>&1 || true) | awk 'NR == 1 { print $2 }')
+    echo "- Command: \`$COMMAND\` ($(date -u '+%Y-%m-%d %H:%M UTC'))"
+    echo "- Machine: $(nproc) CPUs ($cpu), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, Linux $(uname -r)"
+    echo "- Software: $httpd_v, event MPM; wrk $wrk_v; $(openssl version | cut -d' ' -f1-2); $(xml2-config --version 2>/dev/null | sed 's/^/libxml2 /')"
+    echo "- Module: sources of commit $SRC_REV$([ "$SRC_DIRTY" -gt 0 ] && echo " with uncommitted changes in $SRC_DIRTY file(s)") (sha256 of the sources ${SRC_SUM}…), built with \`make -f Makefile.apxs\` (-O2)"
+    echo "- Load: wrk -t$THREADS -c$CONNS over keep-alive on $ADDR; wrk and httpd share the machine's $(nproc) cores (wrk's single thread uses a good part of one), so the numbers are for comparing with each other, not capacity figures"
+    echo "- httpd: event MPM, 2 children × 25 threads (MaxRequestWorkers 50), MaxKeepAliveRequests 0, LogLevel warn, no access log, EnableSendfile Off, EnableMMAP On"
+}
+
+# update_section NAME FILE: replace NAME's section of bench/results.md.
+update_section() {
+    local name=$1 file=$2 res="$BENCH/results.md"
+    if [ ! -f "$res" ]; then
+        cat > "$res" <<'EOF'
+# mod_mailautoconf benchmark results
+
+Produced by `bench/run.sh` (see the comment at its top).  Each mode
+replaces only its own section below.
+
+EOF
+    fi
+    perl -0777 -i -e '
+        my ($name, $file) = splice @ARGV, 0, 2;
+        local $/; open my $fh, "<", $file or die; my $new = <$fh>; close $fh;
+        my $text = <>;
+        my $b = "<!-- bench:$name:begin -->"; my $e = "<!-- bench:$name:end -->";
+        my $block = "$b\n$new$e\n";
+        if ($text =~ /\Q$b\E.*?\Q$e\E\n?/s) { $text =~ s/\Q$b\E.*?\Q$e\E\n?/$block/s }
+        else { $text .= "\n" unless $text =~ /\n\n\z/; $text .= $block }
+        print $text;
+    ' "$name" "$file" "$res"
+}
+
+# ===================================================================== A/B
+SCENARIOS=(tb-noaddr tb-addr ad-post ad-v2 mc-unsigned mc-signed-ec mc-signed-rsa)
+declare -A S_LABEL S_TARGET S_METHOD S_HOST S_PATH S_CTYPE S_BODY S_EXT S_TOL
+def() {   # def ID LABEL TARGET METHOD HOST PATH CTYPE BODY EXT TOL
+    S_LABEL[$1]=$2; S_TARGET[$1]=$3; S_METHOD[$1]=$4; S_HOST[$1]=$5
+    S_PATH[$1]=$6; S_CTYPE[$1]=$7; S_BODY[$1]=$8; S_EXT[$1]=$9; S_TOL[$1]=${10}
+}
+TB=/.well-known/autoconfig/mail/config-v1.1.xml
+Q='emailaddress=alice%40example.com'
+# What the profile page's form submits: the address and a name.
+QN="$Q&name=Alice+Example"
+def tb-noaddr "Thunderbird GET, no address" 1.0 GET autoconfig.example.com \
+    "$TB" - - xml 0
+def tb-addr "Thunderbird GET ?emailaddress=" 1.0 GET autoconfig.example.com \
+    "$TB?$Q" - - xml 0
+def ad-post "Autodiscover POST (static: GET)" 0.9 POST autodiscover.example.com \
+    /autodiscover/autodiscover.xml "text/xml; charset=utf-8" \
+    "$WORK/ad-request.xml" xml 0
+def ad-v2 "Autodiscover v2 JSON" "report only" GET autodiscover.example.com \
+    "/autodiscover/autodiscover.json?Email=alice%40example.com&Protocol=AutodiscoverV1" \
+    - - json 0
+def mc-unsigned "mobileconfig, unsigned" 0.9 GET autoconfig.example.com \
+    "/email.mobileconfig?$QN" - - mobileconfig 0
+def mc-signed-ec "mobileconfig, signed EC P-256" "report only" GET \
+    autoconfig.signed-ec.test "/email.mobileconfig?$QN" - - mobileconfig 8
+def mc-signed-rsa "mobileconfig, signed RSA 2048" "report only" GET \
+    autoconfig.signed-rsa.test "/email.mobileconfig?$QN" - - mobileconfig 8
+
+# Fetch every answer once, write it under the DocumentRoot, and write the
+# wrk specs: the dynamic request and a GET of the static copy (same Host,
+# so the same virtual host serves both).
+prepare_ab() {
+    local id f size tol
+    printf 'scenario\tlabel\ttarget\tbytes\n' > "$WORK/ab-meta.tsv"
+    for id in "${SCENARIOS[@]}"; do
+        f="$WORK/htdocs/static/$id.${S_EXT[$id]}"
+        fetch "$f" "${S_METHOD[$id]}" "${S_HOST[$id]}" "${S_PATH[$id]}" \
+              "${S_CTYPE[$id]}" "${S_BODY[$id]}"
+        chmod 644 "$f"
+        size=$(stat -c %s "$f")
+        tol=${S_TOL[$id]}
+        # Deterministic answers must come back byte for byte.
+        if [ "$tol" -eq 0 ]; then
+            fetch "$WORK/out/$id.again" "${S_METHOD[$id]}" "${S_HOST[$id]}" \
+                  "${S_PATH[$id]}" "${S_CTYPE[$id]}" "${S_BODY[$id]}"
+            cmp -s "$f" "$WORK/out/$id.again" \
+                || die "$id: two answers differ; a static copy would not match"
+        fi
+        spec_line "${S_METHOD[$id]}" "${S_HOST[$id]}" "${S_PATH[$id]}" \
+                  "${S_CTYPE[$id]}" "${S_BODY[$id]}" "$size" "$tol" \
+                  > "$WORK/spec/$id.dynamic"
+        spec_line GET "${S_HOST[$id]}" "/static/$id.${S_EXT[$id]}" - - \
+                  "$size" 0 > "$WORK/spec/$id.static"
+        # The static copy itself must come back with the same bytes.
+        fetch "$WORK/out/$id.static" GET "${S_HOST[$id]}" \
+              "/static/$id.${S_EXT[$id]}"
+        cmp -s "$f" "$WORK/out/$id.static" || die "$id: static copy differs"
+        printf '%s\t%s\t%s\t%s\n' "$id" "${S_LABEL[$id]}" "${S_TARGET[$id]}" \
+               "$size" >> "$WORK/ab-meta.tsv"
+        log "$id: ${S_METHOD[$id]} ${S_HOST[$id]}${S_PATH[$id]} -> $size bytes"
+    done
+    # A signed profile must verify and carry the unsigned profile as it is.
+    for id in mc-signed-ec mc-signed-rsa; do
+        openssl cms -verify -binary -inform DER \
+            -in "$WORK/htdocs/static/$id.mobileconfig" \
+            -CAfile "$WORK/pki/ca.pem" -purpose any \
+            -out "$WORK/out/$id.content" 2>"$WORK/out/$id.verify" \
+            || { cat "$WORK/out/$id.verify" >&2; die "$id: the signature does not verify"; }
+        cmp -s "$WORK/out/$id.content" "$WORK/htdocs/static/mc-unsigned.mobileconfig" \
+            || die "$id: the signed content is not the unsigned profile"
+    done
+    log "signed profiles verify against the test CA and embed the unsigned profile"
+}
+
+openssl_speed() {   # sets SPEED_EC SPEED_RSA (signatures per second, one core)
+    local out
+    out=$(timeout 60 openssl speed -seconds 1 ecdsap256 rsa2048 2>/dev/null || true)
+    SPEED_RSA=$(awk '/^rsa 2048 bits/ { print $(NF-1) }' <<<"$out")
+    SPEED_EC=$(awk '/ecdsa \(nistp256\)/ { print $(NF-1) }' <<<"$out")
+}
+
+run_ab() {
+    local conf id round kind order
+    conf=$(write_ab_conf)
+    "$HTTPD" -t -f "$conf" >"$WORK/logs/configtest-ab.log" 2>&1 \
+        || { cat "$WORK/logs/configtest-ab.log" >&2; die "httpd -t failed"; }
+    start_httpd "$conf" ab
+    wait_ready autoconfig.example.com "$TB" 30 || { show_error_log ab; die "httpd did not start"; }
+    wait_children 2 || log "warning: fewer than 2 httpd children"
+    log "httpd $HTTPD_PID on $BASE_URL, ready in ${READY_SECS}s"
+    prepare_ab
+
+    printf 'scenario\tround\tkind\trps\tp50_us\tp90_us\tp99_us\tp999_us\trequests\tnon2xx\tbadlen\tsockerr\n' \
+        > "$WORK/ab.tsv"
+    local total=$(( ${#SCENARIOS[@]} * (ROUNDS * 2 * DURATION + 2 * WARMUP) ))
+    log "A/B: ${#SCENARIOS[@]} scenarios × $ROUNDS rounds × (static, dynamic) × ${DURATION}s, about ${total} s of load"
+    for id in "${SCENARIOS[@]}"; do
+        # Warm-up, not recorded.
+        run_wrk "$WORK/spec/$id.static" "$WARMUP" "$WORK/wrk/$id.warm.static"
+        run_wrk "$WORK/spec/$id.dynamic" "$WARMUP" "$WORK/wrk/$id.warm.dynamic"
+        for ((round = 1; round <= ROUNDS; round++)); do
+            if ((round % 2)); then order="static dynamic"; else order="dynamic static"; fi
+            for kind in $order; do
+                run_wrk "$WORK/spec/$id.$kind" "$DURATION" "$WORK/wrk/$id.$round.$kind"
+                printf '%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+                    "$id" "$round" "$kind" "$W_rps" "$W_lat_p50_us" \
+                    "$W_lat_p90_us" "$W_lat_p99_us" "$W_lat_p999_us" \
+                    "$W_requests" "$W_non2xx" "$W_badlen" "$W_sockerr" \
+                    >> "$WORK/ab.tsv"
+                log "$id round $round $kind: $W_rps req/s, p50 ${W_lat_p50_us} µs, p99 ${W_lat_p99_us} µs"
+            done
+        done
+    done
+    stop_httpd
+    check_crashes
+
+    openssl_speed
+    {
+        echo "## A/B: each answer against a static file with the same bytes"
+        echo
+        machine_md
+        echo "- Rounds: $ROUNDS per scenario, each a ${DURATION}-second run of the static copy and one of the module (order alternating between rounds), after a ${WARMUP}-second warm-up of each"
+        echo "- The static baseline is a GET of a file under the DocumentRoot holding exactly the bytes of the module's answer (fetched once with curl; signed profiles differ per request only in the signature, so their copy is one sample). For the Autodiscover POST the baseline is a GET of the answer's bytes: the module's side also carries the ~350-byte request body."
+        echo "- Every response was checked in wrk's response(): non-2xx answers and bodies of an unexpected length count as errors (runs with errors: $ERRORS; runs with socket errors, reported only: $SOCKERR_RUNS)."
+        echo
+        perl "$BENCH/report.pl" ab "$WORK/ab-meta.tsv" "$WORK/ab.tsv" \
+            "${SPEED_EC:-}" "${SPEED_RSA:-}"
+    } > "$WORK/ab.md"
+    echo >&2
+    cat "$WORK/ab.md"
+    update_section ab "$WORK/ab.md"
+}
+
+# ==================================================================== soak
+run_soak() {
+    local n=$1 conf seg i done_n pct spec="$WORK/spec/mixed"
+    conf="$WORK/httpd-ab.conf"
+    [ -f "$conf" ] || conf=$(write_ab_conf)
+    # A fresh server, so the series starts at startup.
+    start_httpd "$conf" soak
+    wait_ready autoconfig.example.com "$TB" 30 || { show_error_log soak; die "httpd did not start"; }
+    wait_children 2 || log "warning: fewer than 2 httpd children"
+    [ -f "$WORK/spec/tb-noaddr.dynamic" ] || prepare_ab
+    # Every dynamic request in rotation, plus variants: other addresses,
+    # the other Thunderbird path and host, Autodiscover GET.
+    {
+        cat "$WORK/spec/"*.dynamic
+        fetched_line GET autoconfig.example.org "/mail/config-v1.1.xml" - - 0
+        fetched_line GET autoconfig.example.com "$TB?emailaddress=bob.smith%40example.org" - - 0
+        fetched_line GET autodiscover.example.com "/autodiscover/autodiscover.xml?emailaddress=carol%40example.org" - - 0
+        fetched_line GET autoconfig.example.com "/email.mobileconfig?emailaddress=dave%40example.org&name=Dave+Example" - - 0
+        fetched_line GET autoconfig.signed-ec.test "/email.mobileconfig?emailaddress=erin%40example.com&name=" - - 8
+        fetched_line GET autoconfig.example.com "/email.mobileconfig?emailaddress=frank%40example.com" - - 0
+    } > "$spec"
+    seg=$(( (n + 9) / 10 ))
+    printf 'pct\trequests\trss_sum_kb\trss_each_kb\tpss_sum_kb\tparent_rss_kb\tpids\n' > "$WORK/soak.tsv"
+    mem_snapshot
+    printf '0\t0\t%s\t%s\t%s\t%s\t%s\n' "$MEM_KIDS_RSS" "$MEM_KIDS_EACH" \
+        "$MEM_KIDS_PSS" "$MEM_PARENT_RSS" "$MEM_PIDS" >> "$WORK/soak.tsv"
+    log "soak: $n mixed requests ($(grep -c . "$spec") kinds in rotation), VmRSS sampled every $seg"
+    local t0 t1
+    t0=$(now)
+    done_n=0
+    for ((i = 1; i <= 10; i++)); do
+        # Bounded: a segment may take at most 15 minutes.
+        run_wrk "$spec" 900 "$WORK/wrk/soak.$i" "$seg"
+        done_n=$((done_n + W_requests))
+        pct=$((i * 10))
+        mem_snapshot
+        printf '%d\t%d\t%s\t%s\t%s\t%s\t%s\n' "$pct" "$done_n" "$MEM_KIDS_RSS" \
+            "$MEM_KIDS_EACH" "$MEM_KIDS_PSS" "$MEM_PARENT_RSS" "$MEM_PIDS" >> "$WORK/soak.tsv"
+        log "soak $pct%: $done_n requests, children VmRSS $MEM_KIDS_RSS KiB ($MEM_KIDS_EACH)"
+    done
+    t1=$(now)
+    stop_httpd
+    check_crashes
+    {
+        echo "## Memory: $n mixed requests$([ "$MODE" = soak ] && echo " (--soak)")"
+        echo
+        machine_md
+        echo "- Requests: the seven A/B requests and six variants (other addresses and domains, /mail/config-v1.1.xml, Autodiscover GET, profiles with another name, an empty name and no name parameter) in rotation, in 10 wrk runs of ~$seg requests; children's VmRSS (and Pss, which does not double-count pages shared with the parent) sampled after each"
+        echo "- $done_n requests in $(elapsed "$t0" "$t1") s; errors (non-2xx, bad length, crashed children): $ERRORS; runs with socket errors (reported only): $SOCKERR_RUNS"
+        echo
+        perl "$BENCH/report.pl" soak "$WORK/soak.tsv"
+    } > "$WORK/soak.md"
+    echo >&2
+    cat "$WORK/soak.md"
+    # The default run's soak and a --soak run keep separate sections.
+    if [ "$MODE" = soak ]; then
+        update_section soak-only "$WORK/soak.md"
+    else
+        update_section soak "$WORK/soak.md"
+    fi
+}
+
+# =================================================================== scale
+# gen_scale KIND N CONF: KIND a = N domains in one virtual host, b = N
+# virtual hosts with one domain each, c = N virtual hosts without mail
+# directives (the control for b).
+gen_scale() {
+    local kind=$1 n=$2 conf=$3
+    write_global_conf "$conf" "scale-$kind-$n"
+    case "$kind" in
+        a)
+            {
+                echo "<VirtualHost $ADDR:$PORT>"
+                echo "    ServerName autoconfig.d1.test"
+                awk -v n="$n" 'BEGIN {
+                    for (i = 1; i <= n; i++) {
+                        if (i % 100 == 1) printf "%s    MailAutoconfDomain", (i > 1 ? "\n" : "")
+                        printf " d%d.test", i
+                    }
+                    printf "\n"
+                }'
+                echo "    MailAutoconfImap mail.example.net 993 ssl"
+                echo "    MailAutoconfSmtp mail.example.net 465 ssl"
+                echo "    MailAutoconfSmtp mail.example.net 587 starttls"
+                echo "</VirtualHost>"
+            } >> "$conf"
+            ;;
+        b|c)
+            awk -v n="$n" -v a="$ADDR:$PORT" -v mail="$kind" 'BEGIN {
+                for (i = 1; i <= n; i++) {
+                    printf "<VirtualHost %s>\n    ServerName autoconfig.d%d.test\n", a, i
+                    if (mail == "b") {
+                        printf "    MailAutoconfDomain d%d.test\n", i
+                        printf "    MailAutoconfImap mail.d%d.test 993 ssl\n", i
+                        printf "    MailAutoconfSmtp mail.d%d.test 465 ssl\n", i
+                        printf "    MailAutoconfSmtp mail.d%d.test 587 starttls\n", i
+                    }
+                    printf "</VirtualHost>\n"
+                }
+            }' >> "$conf"
+            ;;
+    esac
+}
+
+# configtest CONF CAP_KB: apache2 -t under the caps; sets CT_OK CT_SECS CT_PEAK_KB CT_NOTE
+configtest() {
+    local conf=$1 cap=$2 t0 t1 rc out="$WORK/logs/configtest.$$"
+    t0=$(now)
+    set +e
+    (ulimit -v "$cap"; exec timeout "$SCALE_TIMEOUT" /usr/bin/time -f 'PEAK %M' \
+        "$HTTPD" -t -f "$conf") >"$out" 2>&1
+    rc=$?
+    set -e
+    t1=$(now)
+    CT_SECS=$(elapsed "$t0" "$t1")
+    CT_PEAK_KB=$(awk '/^PEAK / { print $2 }' "$out" | tail -n 1)
+    CT_NOTE=
+    if [ "$rc" -eq 0 ]; then
+        CT_OK=yes
+    else
+        CT_OK=no
+        if [ "$rc" -eq 124 ]; then
+            CT_NOTE="timed out after ${SCALE_TIMEOUT}s"
+        elif grep -qi 'out of memory\|cannot allocate\|allocation failed' "$out"; then
+            CT_NOTE="out of memory under the $((cap / 1024)) MiB cap"
+        else
+            CT_NOTE="failed (exit $rc): $(grep -v '^PEAK' "$out" | tail -n 2 | tr '\n' ' ' | cut -c1-200)"
+        fi
+    fi
+}
+
+# scale_run LABEL KIND N CAP_KB MEASURE_RPS: start, time to the first
+# answer, memory, req/s on the first, middle and last domain, memory again.
+scale_run() {
+    local label=$1 kind=$2 n=$3 cap=$4 rps=$5 conf t0 round pos d
+    conf="$WORK/httpd-scale-$kind-$n.conf"
+    [ -f "$conf" ] || gen_scale "$kind" "$n" "$conf"
+    local ready_path="$TB?emailaddress=u%40d$n.test" ready_host="autoconfig.d$n.test"
+    [ "$kind" = c ] && ready_path=/static/tb.xml
+    t0=$(now)
+    start_httpd "$conf" "scale-$kind-$n" "$cap"
+    if ! wait_ready "$ready_host" "$ready_path" "$SCALE_TIMEOUT"; then
+        show_error_log "scale-$kind-$n"
+        stop_httpd
+        printf '%s\t%s\tno\t-\t-\t-\t-\t-\t-\n' "$label" "$n" >> "$WORK/scale-run.tsv"
+        log "$label: did not start"
+        return 0
+    fi
+    wait_children 2 || true
+    sleep 1
+    mem_snapshot
+    local start_line
+    start_line=$(printf '%s\t%s\tyes\t%s\t%s\t%s\t%s\t%s\t%s' "$label" "$n" \
+        "$READY_SECS" "$MEM_PARENT_RSS" "$MEM_PARENT_HWM" "$MEM_KIDS_RSS" \
+        "$MEM_KIDS_PSS" "$MEM_PARENT_PSS")
+    log "$label: answers after ${READY_SECS}s; parent VmRSS $MEM_PARENT_RSS KiB, children VmRSS $MEM_KIDS_RSS KiB (Pss $MEM_KIDS_PSS)"
+    if [ "$rps" = yes ]; then
+        local -A dom=([first]=1 [middle]=$(( (n + 1) / 2 )) [last]=$n)
+        for pos in first middle last; do
+            d=${dom[$pos]}
+            fetched_line GET "autoconfig.d$d.test" "$TB?emailaddress=u%40d$d.test" - - 0 \
+                > "$WORK/spec/scale-$kind-$pos"
+            fetched_line GET "autoconfig.d$d.test" /static/tb.xml - - 0 \
+                > "$WORK/spec/scale-$kind-$pos-static"
+        done
+        run_wrk "$WORK/spec/scale-$kind-first" "$WARMUP" "$WORK/wrk/scale-warm"
+        for ((round = 1; round <= ROUNDS; round++)); do
+            # Rotate the order so no position always runs first.
+            local order
+            case $((round % 3)) in
+                1) order="first middle last" ;;
+                2) order="middle last first" ;;
+                0) order="last first middle" ;;
+            esac
+            for pos in $order; do
+                run_wrk "$WORK/spec/scale-$kind-$pos" "$DURATION" "$WORK/wrk/scale-$kind-$pos-$round"
+                printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" \
+                    "Thunderbird GET ?emailaddress=, $pos domain (d${dom[$pos]}.test)" \
+                    "$W_rps" "$W_lat_p50_us" "$W_lat_p99_us" "$W_non2xx" >> "$WORK/scale-rps.tsv"
+                log "$label $pos round $round: $W_rps req/s"
+                if [ "$kind" = b ] && [ "$pos" != middle ]; then
+                    run_wrk "$WORK/spec/scale-$kind-$pos-static" "$DURATION" "$WORK/wrk/scale-$kind-$pos-static-$round"
+                    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" \
+                        "static file, Host autoconfig.d${dom[$pos]}.test ($pos virtual host)" \
+                        "$W_rps" "$W_lat_p50_us" "$W_lat_p99_us" "$W_non2xx" >> "$WORK/scale-rps.tsv"
+                    log "$label $pos static round $round: $W_rps req/s"
+                fi
+            done
+        done
+        mem_snapshot
+        start_line+=$'\t'"$MEM_KIDS_RSS"$'\t'"$MEM_KIDS_PSS"
+    else
+        start_line+=$'\t-\t-'
+    fi
+    printf '%s\n' "$start_line" >> "$WORK/scale-run.tsv"
+    stop_httpd
+}
+
+run_scale() {
+    local cap_mb avail_mb cap n ladder biggest_a
+    avail_mb=$(awk '/^MemAvailable/ { print int($2 / 1024) }' /proc/meminfo)
+    cap_mb=${BENCH_SCALE_MEM_MB:-$(( avail_mb / 3 < 6144 ? avail_mb / 3 : 6144 ))}
+    cap=$((cap_mb * 1024))
+    log "scale: N=$SCALE_N; httpd is capped at $cap_mb MiB of address space and ${SCALE_TIMEOUT}s (MemAvailable $avail_mb MiB)"
+
+    # A small static file every configuration serves from the DocumentRoot.
+    printf '<?xml version="1.0" encoding="UTF-8"?>\n<clientConfig version="1.1"/>\n' \
+        > "$WORK/htdocs/static/tb.xml"
+    chmod 644 "$WORK/htdocs/static/tb.xml"
+
+    # 1. apache2 -t: wall time and peak memory, growing sizes.
+    printf 'config\tdomains\tok\tsecs\tpeak_kb\tnote\n' > "$WORK/scale-t.tsv"
+    ladder=$(printf '%s\n' 1000 2000 4000 "$SCALE_N" | awk -v n="$SCALE_N" '$1 <= n' | sort -n | uniq)
+    biggest_a=
+    for n in $ladder; do
+        gen_scale a "$n" "$WORK/httpd-scale-a-$n.conf"
+        configtest "$WORK/httpd-scale-a-$n.conf" "$cap"
+        printf '(a) one virtual host\t%s\t%s\t%s\t%s\t%s\n' "$n" "$CT_OK" "$CT_SECS" "${CT_PEAK_KB:--}" "$CT_NOTE" >> "$WORK/scale-t.tsv"
+        log "(a) $n domains in one vhost: apache2 -t $CT_OK in ${CT_SECS}s, peak ${CT_PEAK_KB:-?} KiB $CT_NOTE"
+        [ "$CT_OK" = yes ] && biggest_a=$n
+    done
+    n=$SCALE_N
+    gen_scale b "$n" "$WORK/httpd-scale-b-$n.conf"
+    configtest "$WORK/httpd-scale-b-$n.conf" "$cap"
+    printf '(b) one virtual host per domain\t%s\t%s\t%s\t%s\t%s\n' "$n" "$CT_OK" "$CT_SECS" "${CT_PEAK_KB:--}" "$CT_NOTE" >> "$WORK/scale-t.tsv"
+    log "(b) $n vhosts: apache2 -t $CT_OK in ${CT_SECS}s, peak ${CT_PEAK_KB:-?} KiB $CT_NOTE"
+    gen_scale c "$n" "$WORK/httpd-scale-c-$n.conf"
+    configtest "$WORK/httpd-scale-c-$n.conf" "$cap"
+    printf '(control) as (b) without mail directives\t%s\t%s\t%s\t%s\t%s\n' "$n" "$CT_OK" "$CT_SECS" "${CT_PEAK_KB:--}" "$CT_NOTE" >> "$WORK/scale-t.tsv"
+    log "(control) $n vhosts without mail directives: apache2 -t $CT_OK in ${CT_SECS}s, peak ${CT_PEAK_KB:-?} KiB"
+
+    # 2. The running server: startup, memory, req/s.
+    printf 'config\tdomains\tstarted\tready_secs\tparent_rss_kb\tparent_hwm_kb\tkids_rss_kb\tkids_pss_kb\tparent_pss_kb\tkids_rss_after_kb\tkids_pss_after_kb\n' > "$WORK/scale-run.tsv"
+    printf 'config\ttarget\trps\tp50_us\tp99_us\tnon2xx\n' > "$WORK/scale-rps.tsv"
+    if [ -n "$biggest_a" ]; then
+        scale_run "(a) $biggest_a domains, one virtual host" a "$biggest_a" "$cap" yes
+    fi
+    scale_run "(b) $SCALE_N virtual hosts" b "$SCALE_N" "$cap" yes
+    scale_run "(control) $SCALE_N virtual hosts, no mail directives" c "$SCALE_N" "$cap" no
+    check_crashes
+
+    {
+        echo "## Scale: $SCALE_N domains"
+        echo
+        machine_md
+        echo "- (a) one virtual host with \`MailAutoconfDomain d1.test … d$SCALE_N.test\` (100 per line), IMAP + 2 SMTP servers; (b) $SCALE_N name-based virtual hosts \`ServerName autoconfig.dN.test\`, each with its own \`MailAutoconfDomain dN.test\` and servers; (control) the same $SCALE_N virtual hosts without any mail directive (module loaded)"
+        echo "- httpd ran under \`ulimit -v\` of $cap_mb MiB and a ${SCALE_TIMEOUT}-second limit so a runaway configuration cannot exhaust the shared machine"
+        echo "- Rounds: $ROUNDS per request, ${DURATION} s each, order rotated between rounds"
+        echo
+        echo "### Configuration test (\`apache2 -t\`)"
+        echo
+        echo "| configuration | domains | passed | wall time s | peak RSS MiB | note |"
+        echo "|---|--:|---|--:|--:|---|"
+        awk -F'\t' 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, ($5 == "-" || $5 == "" ? "-" : sprintf("%.0f", $5 / 1024)), $6 }' "$WORK/scale-t.tsv"
+        # For (a) sizes that did not pass: what the largest size that did
+        # predicts, scaling its peak with the square of the domain count.
+        awk -F'\t' 'NR > 1 && $1 ~ /^\(a\)/ {
+                if ($3 == "yes") { n0 = $2; p0 = $5; s0 = $4 }
+                else if (n0) printf "\n(a) with %d domains did not pass. Scaled from %d domains (peak %.0f MiB, %.1f s) by the square of the domain count it would need about %.1f GiB.\n", $2, n0, p0 / 1024, s0, p0 / 1048576 * ($2 / n0) ^ 2
+            }' "$WORK/scale-t.tsv"
+        echo
+        echo "### Running server: startup and memory"
+        echo
+        echo "Time until the port answers 200 for the last domain, counted from launching httpd (it reads its configuration twice). Memory in MiB after startup (children: sum over both; VmRSS counts pages shared with the parent once per process, Pss shares them out) and, for the configurations that were loaded, after the req/s runs."
+        echo
+        echo "| configuration | started | answers after s | parent VmRSS | parent VmHWM | children VmRSS | children Pss | parent Pss | children VmRSS after load | children Pss after load |"
+        echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|"
+        awk -F'\t' 'function mb(v) { return (v == "-" || v == "") ? "-" : sprintf("%.1f", v / 1024) }
+            NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $3, $4, mb($5), mb($6), mb($7), mb($8), mb($9), mb($10), mb($11) }' "$WORK/scale-run.tsv"
+        echo
+        echo "### Requests per second by position"
+        echo
+        perl "$BENCH/report.pl" scale-rps "$WORK/scale-rps.tsv"
+        echo
+        echo "Errors (non-2xx, bad length, crashed children): $ERRORS; runs with socket errors (reported only): $SOCKERR_RUNS."
+    } > "$WORK/scale.md"
+    echo >&2
+    cat "$WORK/scale.md"
+    update_section scale "$WORK/scale.md"
+}
+
+# ==================================================================== main
+case "$MODE" in
+    ab)
+        run_ab
+        [ "$DO_SOAK" -eq 1 ] && run_soak "$SOAK_N"
+        ;;
+    soak)
+        run_soak "$SOAK_N"
+        ;;
+    scale)
+        run_scale
+        ;;
+esac
+
+check_crashes
+[ "$SOCKERR_RUNS" -eq 0 ] || log "note: $SOCKERR_RUNS wrk runs had socket errors (see above)"
+if [ "$ERRORS" -ne 0 ]; then
+    log "FAILED: $ERRORS errors: non-2xx answers, bodies of the wrong length or crashed children (see above)"
+    exit 1
+fi
+log "done; results in bench/results.md"
