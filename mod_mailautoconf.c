@@ -89,6 +89,7 @@ typedef struct {
     const mac_apple_t *apple;     /* and Apple profile, shared by domains */
     const char        *apple_why; /* why there is no profile */
     const char   *dbd_label;      /* prepared statement, or NULL */
+    const char   *dbd_query;      /* its SQL, to prepare it again */
     apr_interval_time_t dbd_ttl, dbd_neg_ttl;
     unsigned      dbd_cache_size;
     mac_cache_t  *cache;          /* per child, made in child_init */
@@ -122,6 +123,7 @@ typedef struct {
     const char         *sign_key;
     const char         *sign_chain;
     const char         *dbd_label;                  /* NULL: no database */
+    const char         *dbd_query;
     int                 dbd_ttl;                    /* UNSET or seconds */
     int                 dbd_neg_ttl;
     int                 dbd_cache_size;
@@ -170,6 +172,7 @@ static void *merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(https_redirect);
     MERGE_PTR(profile_path);
     MERGE_PTR(dbd_label);
+    MERGE_PTR(dbd_query);
     MERGE_INT(dbd_ttl);
     MERGE_INT(dbd_neg_ttl);
     MERGE_INT(dbd_cache_size);
@@ -505,6 +508,7 @@ static const char *set_dbd_query(cmd_parms *cmd, void *dc, const char *query)
                          "the domain goes");
     }
     c->dbd_label = apr_psprintf(cmd->pool, "mailautoconf_%u", ++label_seq);
+    c->dbd_query = query;
     dbd_prepare_fn(cmd->server, query, c->dbd_label);
     return NULL;
 }
@@ -742,6 +746,7 @@ static mac_state_t *build_state(apr_pool_t *p, server_rec *s,
         }
     }
     st->dbd_label = c->dbd_label;
+    st->dbd_query = c->dbd_query;
     st->dbd_ttl = apr_time_from_sec(c->dbd_ttl != UNSET ? c->dbd_ttl
                                                         : DEFAULT_DBD_TTL);
     st->dbd_neg_ttl = apr_time_from_sec(c->dbd_neg_ttl != UNSET
@@ -1136,8 +1141,20 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
                       "prepared on this connection");
         return HTTP_SERVICE_UNAVAILABLE;
     }
-    rv = apr_dbd_pvselect(dbd->driver, r->pool, dbd->handle, &res, stmt, 0,
+    /* Random access: with sequential reads (0) apr_dbd_pgsql reports a
+     * failed query as "no rows", which would be cached as unknown. */
+    rv = apr_dbd_pvselect(dbd->driver, r->pool, dbd->handle, &res, stmt, 1,
                           domain, NULL);
+    if (rv != 0
+        && apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, st->dbd_query,
+                           st->dbd_label, &stmt) == 0) {
+        /* apr_dbd_pgsql's connection check may have reconnected (PQreset),
+         * losing the statement mod_dbd prepared: prepare it again, once. */
+        apr_hash_set(dbd->prepared, st->dbd_label, APR_HASH_KEY_STRING, stmt);
+        res = NULL;
+        rv = apr_dbd_pvselect(dbd->driver, r->pool, dbd->handle, &res, stmt,
+                              1, domain, NULL);
+    }
     if (rv != 0) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00504)
                       "database: the query failed: %s",
@@ -1170,10 +1187,10 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
     while (apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1) == 0) {
     }
     if (why) {
-        apr_pool_destroy(vp);
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00507)
                       "database: the row for %s is not usable: %s", domain,
                       why);
+        apr_pool_destroy(vp);    /* after the log: why lives in vp */
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     e = mac_cache_put(st->cache, domain, site, vp,

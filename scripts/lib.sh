@@ -9,6 +9,7 @@ MAC_PACKAGES=(
     perl libapache2-mod-perl2
     libxml-libxml-perl libwww-perl liblwp-protocol-https-perl libjson-pp-perl
     openssl curl
+    sqlite3 libaprutil1-dbd-sqlite3
 )
 
 # Absolute path of the repository root (parent of scripts/).

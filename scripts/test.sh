@@ -74,14 +74,20 @@ SUMMARY+=("C unit tests: PASS (Tests=$(tests_count))")
 
 run_step apache-test-generate perl t/TEST.PL -apxs /usr/bin/apxs -httpd /usr/sbin/apache2
 run_step apache-test-clean t/TEST -clean
-step apache-test t/TEST -port select "$@"
+# The PostgreSQL scenarios run when scripts/pgsql.sh has a server up
+# (CI starts one); otherwise t/dbd_pgsql.t says why it skips.
+PG_DEFINES=()
+if bash scripts/pgsql.sh status >/dev/null 2>&1; then
+    PG_DEFINES=(-defines MAC_PGSQL)
+fi
+step apache-test t/TEST -port select "${PG_DEFINES[@]}" "$@"
 reason=$(prove_verdict)
 if [ -n "$reason" ]; then
     # Re-run the failing .t files verbosely for diagnostics, then show the
     # interesting end of the server's error log.
     mapfile -t failed < <(sed -nE 's/^(t\/[^ ]+\.t) \(Wstat.*/\1/p' "$STEP_OUT")
     if [ "${#failed[@]}" -gt 0 ]; then
-        step "apache-test (verbose re-run of failures)" t/TEST -port select -verbose "${failed[@]}"
+        step "apache-test (verbose re-run of failures)" t/TEST -port select "${PG_DEFINES[@]}" -verbose "${failed[@]}"
     fi
     if [ -f t/logs/error_log ]; then
         log "--- t/logs/error_log, last lines at level notice or above:"
