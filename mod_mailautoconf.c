@@ -938,6 +938,7 @@ static int method_gate_get(request_rec *r)
         ap_set_content_length(r, 0);
         return DONE;
     }
+    ap_discard_request_body(r);   /* keep the connection usable */
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00201)
                   "method %s not allowed here",
                   ap_escape_logitem(r->pool, r->method));
