@@ -880,6 +880,28 @@ static const mac_endpoint_t *match_path(const mac_state_t *st,
     return NULL;
 }
 
+/* The endpoint that SetHandler (read from the <Location> configuration,
+ * which is in place before translate_name) gives this request, or NULL. */
+static const mac_endpoint_t *trace_endpoint(request_rec *r)
+{
+    const core_dir_config *d = ap_get_core_module_config(r->per_dir_config);
+    const char *h = NULL, *err = NULL;
+    int i;
+
+    if (d && d->expr_handler) {
+        h = ap_expr_str_exec(r, d->expr_handler, &err);
+    }
+    if (err || !h || strncmp(h, "mailautoconf-", 13) != 0) {
+        return NULL;
+    }
+    for (i = 0; i < EP_COUNT; i++) {
+        if (strcmp(h, endpoints[i].handler) == 0) {
+            return &endpoints[i];
+        }
+    }
+    return NULL;
+}
+
 /* Claim our paths before mod_rewrite, mod_alias and mod_proxy look at the
  * request, so "ProxyPass /" or a catch-all RewriteRule never swallows
  * them. */
@@ -888,6 +910,14 @@ static int mac_translate(request_rec *r)
     mac_srv_conf *c = srv_conf(r->server);
     const mac_endpoint_t *ep;
 
+    if (r->method_number == M_TRACE && (ep = trace_endpoint(r)) != NULL) {
+        /* A path given to one of our handlers with SetHandler: mark it so
+         * that map_to_storage keeps httpd's TRACE echo away and the
+         * handler answers 405, as on the claimed paths. */
+        ap_set_module_config(r->request_config, &mailautoconf_module,
+                             (void *)ep);
+        return DECLINED;
+    }
     if (!c->state || !r->uri || r->uri[0] != '/' || r->proxyreq) {
         return DECLINED;
     }
@@ -903,7 +933,9 @@ static int mac_translate(request_rec *r)
     return OK;
 }
 
-/* Nothing on disk: skip the directory and file walk for claimed paths. */
+/* Nothing on disk: skip the directory and file walk for claimed paths.
+ * This also keeps httpd's TRACE answer (a map_to_storage hook that echoes
+ * the request, headers included) away from them. */
 static int mac_map_to_storage(request_rec *r)
 {
     if (ap_get_module_config(r->request_config, &mailautoconf_module)) {
@@ -926,6 +958,22 @@ static int send_text(request_rec *r, int status, const char *text)
     return OK;
 }
 
+/* Read and drop a body we will not use, so the connection stays usable.
+ * The error status is set first: then httpd sends no "100 Continue" and a
+ * client that announced a body need not send it. */
+static int discard_body(request_rec *r)
+{
+    int rc;
+
+    r->status = HTTP_METHOD_NOT_ALLOWED;
+    rc = ap_discard_request_body(r);
+    if (rc != OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00206)
+                      "the request body could not be read to its end");
+    }
+    return rc;
+}
+
 /* Only GET and HEAD (and OPTIONS, answered here) for read-only answers. */
 static int method_gate_get(request_rec *r)
 {
@@ -938,10 +986,14 @@ static int method_gate_get(request_rec *r)
         ap_set_content_length(r, 0);
         return DONE;
     }
-    ap_discard_request_body(r);   /* keep the connection usable */
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00201)
                   "method %s not allowed here",
                   ap_escape_logitem(r->pool, r->method));
+    if (discard_body(r) != OK) {
+        send_text(r, HTTP_BAD_REQUEST,
+                  "Bad request: the request body is incomplete.\n");
+        return DONE;
+    }
     send_text(r, HTTP_METHOD_NOT_ALLOWED,
               "This address answers GET and HEAD only.\n");
     return DONE;
@@ -1479,7 +1531,7 @@ static int handle_autodiscover(request_rec *r, const mac_state_t *st)
     switch (r->method_number) {
     case M_POST:
         if (!xml_content_type(r)) {
-            ap_discard_request_body(r);
+            discard_body(r);
             return send_ad_error(r, HTTP_UNSUPPORTED_MEDIA_TYPE,
                                  MAC_AD_ERROR_INVALID_REQUEST,
                                  "the body is not declared as XML");
@@ -1515,7 +1567,7 @@ static int handle_autodiscover(request_rec *r, const mac_state_t *st)
         return OK;
     default:
         apr_table_setn(r->headers_out, "Allow", "GET, HEAD, POST, OPTIONS");
-        ap_discard_request_body(r);
+        discard_body(r);
         return send_ad_error(r, HTTP_METHOD_NOT_ALLOWED,
                              MAC_AD_ERROR_INVALID_REQUEST,
                              apr_psprintf(r->pool, "method %s not allowed",
@@ -1590,6 +1642,10 @@ static int handle_autodiscover_json(request_rec *r, const mac_state_t *st)
         if (strncasecmp(tail, "/v1.0/", 6) != 0) {
             why = "the path is not /autodiscover/autodiscover.json/v1.0/";
         }
+        else if (mac_query_get(r->pool, r->args, "Email", 0, &email, &elen)
+                 != MAC_Q_ABSENT) {
+            why = "the address is given twice, in the path and the query";
+        }
         else {
             email = tail + 6;
             elen = strlen(email);
@@ -1627,6 +1683,9 @@ static int handle_autodiscover_json(request_rec *r, const mac_state_t *st)
     }
     switch (mac_query_get(r->pool, r->args, "Protocol", 0, &protocol, &plen)) {
     case MAC_Q_OK:
+        if (plen != strlen(protocol)) {
+            break;      /* a NUL inside: no protocol of ours */
+        }
         if (strcasecmp(protocol, "AutodiscoverV1") == 0) {
             return send_json(r, HTTP_OK, st->ad->v2_json, st->ad->v2_json_len,
                              st->cache_control);
@@ -1707,9 +1766,25 @@ static int send_page_error(request_rec *r, const mac_state_t *st,
     return send_page(r, status, page, len, 1);
 }
 
+static int printable_ascii(const char *s, apr_size_t len)
+{
+    apr_size_t i;
+
+    if (len > MAC_ADDRESS_MAX) {
+        return 0;
+    }
+    for (i = 0; i < len; i++) {
+        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7F) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
 {
     const char *address = NULL, *name = NULL, *why;
+    const char *refill_name, *refill_address;
     apr_size_t alen = 0, nlen = 0, len;
     mac_q_status_e qa, qn;
     const mac_site_t *page_site, *site;
@@ -1736,6 +1811,12 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
         return send_page(r, HTTP_OK, page_site->page, page_site->page_len,
                          0);
     }
+    /* What may be typed back into the form: a name that passes the name
+     * check, an address of printable ASCII (as every valid one is). */
+    refill_name = qn == MAC_Q_OK && !mac_apple_check_name(name, nlen)
+                  ? name : NULL;
+    refill_address = qa == MAC_Q_OK && printable_ascii(address, alen)
+                     ? address : NULL;
     if (qa == MAC_Q_DUPLICATE || qn == MAC_Q_DUPLICATE) {
         return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
                                "A value was given more than once.",
@@ -1748,20 +1829,20 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
     if (qa == MAC_Q_ABSENT || alen == 0) {
         return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
                                "Please enter your email address.",
-                               name, NULL);
+                               refill_name, NULL);
     }
     if ((why = mac_addr_parse(r->pool, address, alen, &addr)) != NULL) {
         return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
                                apr_pstrcat(r->pool, "That is not a valid "
                                            "email address: ", why, ".",
                                            NULL),
-                               name, address);
+                               refill_name, refill_address);
     }
     if (name && (why = mac_apple_check_name(name, nlen)) != NULL) {
         return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
                                apr_pstrcat(r->pool, "That name cannot be "
                                            "used: ", why, ".", NULL),
-                               NULL, address);
+                               NULL, refill_address);
     }
     if ((rc = find_site(r, st, addr.domain, &site)) != OK) {
         if (rc != HTTP_NOT_FOUND) {
@@ -1769,7 +1850,8 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
         }
         return send_page_error(r, st, page_site, HTTP_NOT_FOUND,
                                "This server has no settings for the domain "
-                               "of that address.", name, address);
+                               "of that address.", refill_name,
+                               refill_address);
     }
     if (!site->apple) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00402)

@@ -13,7 +13,8 @@ use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
 use MailAutoconfTest qw(vhost_request vhost_url parse_xml);
-use Encode ();
+use MailAutoconfHostile qw(NS_REQUEST NS_RESPONSE NS_OUTLOOK AD_PATH
+                           request_xml head_lines ad_body_cases);
 use HTTP::Response ();
 use IO::Select ();
 use IO::Socket::INET ();
@@ -21,13 +22,7 @@ use Time::HiRes ();
 use URI ();
 use XML::LibXML ();
 
-use constant {
-    NS_REQUEST => 'http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006',
-    NS_RESPONSE => 'http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006',
-    NS_OUTLOOK => 'http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a',
-    AD_PATH => '/autodiscover/autodiscover.xml',
-    XML_TYPE => 'application/xml; charset=utf-8',
-};
+use constant XML_TYPE => 'application/xml; charset=utf-8';
 
 # A listener that no request may ever make the server connect to.
 my $TRAP = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
@@ -52,31 +47,11 @@ sub trap_hits {
 }
 
 # ------------------------------------------------------------ bodies
-
-# Outlook's request around $email (taken as is: markup stays markup).
-sub request_xml {
-    my ($email, %o) = @_;
-    my $prolog = $o{prolog} // '';
-    my $extra = $o{extra} // '';
-    return $prolog . '<Autodiscover xmlns="' . NS_REQUEST . '"><Request>'
-         . "<EMailAddress>$email</EMailAddress>$extra"
-         . '<AcceptableResponseSchema>' . NS_OUTLOOK
-         . '</AcceptableResponseSchema></Request></Autodiscover>';
-}
+# The table of hostile bodies, request_xml and head_lines live in
+# t/lib/MailAutoconfHostile.pm (t/hostile.t and scripts/soak-hostile.sh use
+# them too).
 
 my $GOOD = request_xml('good@example.com');
-
-sub billion_laughs {
-    my $dtd = qq{<!DOCTYPE Autodiscover [\n <!ENTITY lol0 "mkb-laugh">\n};
-    for my $i (1 .. 9) {
-        $dtd .= qq{ <!ENTITY lol$i "} . ('&lol' . ($i - 1) . ';') x 10 . qq{">\n};
-    }
-    return request_xml('&lol9;@example.com',
-                       prolog => qq{<?xml version="1.0"?>\n$dtd]>\n});
-}
-
-# 100 KB of address text.
-my $HUGE_ADDRESS = ('mkh-huge' x 12800) . '@example.com';
 
 # ------------------------------------------------------------ requests
 
@@ -108,20 +83,6 @@ sub raw_http {
     }
     close $sock;
     return (length $raw ? HTTP::Response->parse($raw) : undef, $raw);
-}
-
-sub head_lines {
-    my ($cl, $extra) = @_;
-    return 'POST ' . AD_PATH . " HTTP/1.1\r\nHost: localhost\r\n"
-         . "Content-Type: text/xml\r\nConnection: close\r\n"
-         . (defined $cl ? "Content-Length: $cl\r\n" : '')
-         . ($extra // '') . "\r\n";
-}
-
-sub chunked {
-    my ($body, $size) = @_;
-    return join('', map { sprintf("%x\r\n%s\r\n", length, $_) }
-                    unpack "(a$size)*", $body) . "0\r\n\r\n";
 }
 
 # ------------------------------------------------------------ checks
@@ -162,166 +123,10 @@ sub still_answers {
 
 # ------------------------------------------------------------ the table
 
-my $R = '<Autodiscover xmlns="' . NS_REQUEST . '">';
-my $DECL = qq{<?xml version="1.0" encoding="utf-8"?>\n};
-
 # name, vhost, body, HTTP status, markers; options:
 #   type => Content-Type (default text/xml), raw => request bytes instead
 #   of body, max_secs => the answer must come this fast.
-my @cases = (
-    # --- entities and DTDs
-    { name => 'billion laughs', body => billion_laughs(), status => 400,
-      markers => ['mkb-laugh'], max_secs => 3 },
-    { name => 'external entity file:///etc/passwd', status => 400,
-      body => request_xml('&xxe;', prolog => qq{$DECL<!DOCTYPE Autodiscover [\n}
-          . qq{<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n}),
-      markers => ['root:', 'nologin', '/bin/'] },
-    { name => 'external entity over http', status => 400,
-      body => request_xml('&xxe;@example.com', prolog => qq{<!DOCTYPE Autodiscover [\n}
-          . qq{<!ENTITY xxe SYSTEM "$TRAP_URL/mkx-entity">]>\n}),
-      markers => ['mkx-entity'] },
-    { name => 'external parameter entity over http', status => 400,
-      body => request_xml('mkx-pe@example.com', prolog => qq{<!DOCTYPE Autodiscover [\n}
-          . qq{<!ENTITY % pe SYSTEM "$TRAP_URL/mkx-pe"> %pe;]>\n}),
-      markers => ['mkx-pe'] },
-    { name => 'external DTD over http', status => 400,
-      body => request_xml('mkx-dtd@example.com',
-          prolog => qq{<!DOCTYPE Autodiscover SYSTEM "$TRAP_URL/mkx-dtd.dtd">\n}),
-      markers => ['mkx-dtd'] },
-    { name => 'DOCTYPE without internal subset', status => 400,
-      body => request_xml('mkd-plain@example.com',
-          prolog => "$DECL<!DOCTYPE Autodiscover>\n"),
-      markers => ['mkd-plain'] },
-    { name => 'DOCTYPE with a harmless internal subset', status => 400,
-      body => request_xml('mkd-subset@example.com',
-          prolog => "<!DOCTYPE Autodiscover [<!ELEMENT Autodiscover ANY>]>\n"),
-      markers => ['mkd-subset'] },
-    { name => 'an internal entity in the address', status => 400,
-      body => request_xml('&mk;@example.com',
-          prolog => qq{<!DOCTYPE Autodiscover [<!ENTITY mk "mkd-entity">]>\n}),
-      markers => ['mkd-entity'] },
-    { name => 'an undeclared entity in the address', status => 400,
-      body => request_xml('&mkd-undeclared;@example.com'),
-      markers => ['mkd-undeclared'] },
-    { name => 'XInclude in the address', status => 400,
-      body => request_xml('<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" '
-          . qq{href="file:///etc/passwd" parse="text"/>}),
-      markers => ['root:', 'nologin'] },
-    { name => 'XInclude in place of Request', status => 400,
-      body => $R . '<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" '
-          . qq{href="$TRAP_URL/mkx-xinclude.xml"/></Autodiscover>},
-      markers => ['mkx-xinclude'] },
-
-    # --- size and shape (ad_basic: 16384 bytes; ad_big: 65536)
-    { name => '10000 levels deep (over the body limit)', status => 413,
-      body => request_xml('mkn-deep@example.com',
-          extra => '<a>' x 10000 . '</a>' x 10000),
-      markers => ['mkn-deep'] },
-    { name => '10000 levels deep (ad_big)', vhost => 'ad_big', status => 400,
-      body => request_xml('mkn-deepbig@example.com', extra => '<a>' x 10000),
-      markers => ['mkn-deepbig'], max_secs => 3 },
-    { name => '1000 levels deep (within the body limit)', status => 400,
-      body => request_xml('mkn-deep1k@example.com',
-          extra => '<a>' x 1000 . '</a>' x 1000),
-      markers => ['mkn-deep1k'] },
-    { name => '100 KB of address (over the body limit)', status => 413,
-      body => request_xml($HUGE_ADDRESS), markers => ['mkh-huge'] },
-    { name => '100 KB of address (over the limit of ad_big)', vhost => 'ad_big',
-      status => 413, body => request_xml($HUGE_ADDRESS), markers => ['mkh-huge'] },
-    { name => '60 KB of address (ad_big)', vhost => 'ad_big', status => 400,
-      body => request_xml(('mkh-60k' x 8700) . '@example.com'),
-      markers => ['mkh-60k'], max_secs => 3 },
-    { name => '2 KB of address (within the body limit)', status => 400,
-      body => request_xml(('mkh-2k' x 340) . '@example.com'), markers => ['mkh-2k'] },
-    { name => '50000 sibling elements (over the body limit)', status => 413,
-      body => request_xml('mks-many@example.com', extra => '<x/>' x 50000),
-      markers => ['mks-many'] },
-    { name => '16000 sibling elements (ad_big)', vhost => 'ad_big', status => 400,
-      body => request_xml('mks-16k@example.com', extra => '<x/>' x 16000),
-      markers => ['mks-16k'], max_secs => 3 },
-    { name => '6000 attributes on one element (ad_big)', vhost => 'ad_big', status => 400,
-      body => $R . '<Request ' . join(' ', map { "a$_=\"\"" } 1 .. 6000) . '>'
-          . '<EMailAddress>mks-attrs@example.com</EMailAddress></Request></Autodiscover>',
-      markers => ['mks-attrs'], max_secs => 3 },
-    { name => '3000 sibling elements (within the body limit)', status => 400,
-      body => request_xml('mks-3k@example.com', extra => '<x/>' x 3000),
-      markers => ['mks-3k'] },
-    { name => '300 attributes on one element', status => 400,
-      body => $R . '<Request ' . join(' ', map { "mka$_=\"v\"" } 1 .. 300) . '>'
-          . '<EMailAddress>mka-attrs@example.com</EMailAddress></Request></Autodiscover>',
-      markers => ['mka-attrs'] },
-
-    # --- wrong documents
-    { name => 'the wrong namespace', status => 400,
-      body => '<Autodiscover xmlns="urn:mkw-ns"><Request><EMailAddress>'
-          . 'mkw-wrong@example.com</EMailAddress></Request></Autodiscover>',
-      markers => ['mkw-ns', 'mkw-wrong'] },
-    { name => 'no namespace', status => 400,
-      body => '<Autodiscover><Request><EMailAddress>mkw-nons@example.com'
-          . '</EMailAddress></Request></Autodiscover>',
-      markers => ['mkw-nons'] },
-    { name => 'two EMailAddress elements', status => 400,
-      body => request_xml('mkw-first@example.com',
-          extra => '<EMailAddress>mkw-second@example.com</EMailAddress>'),
-      markers => ['mkw-first', 'mkw-second'] },
-    { name => 'two Request elements', status => 400,
-      body => $R . '<Request><EMailAddress>mkw-req1@example.com</EMailAddress></Request>'
-          . '<Request><EMailAddress>mkw-req2@example.com</EMailAddress></Request>'
-          . '</Autodiscover>',
-      markers => ['mkw-req1', 'mkw-req2'] },
-    { name => 'CDATA in the address', status => 400,
-      body => request_xml('<![CDATA[mkw-cdata@example.com]]>'),
-      markers => ['mkw-cdata'] },
-
-    # --- encodings and bytes
-    { name => 'UTF-16 with a BOM', status => 400,
-      body => "\xFF\xFE" . Encode::encode('UTF-16LE',
-          qq{<?xml version="1.0" encoding="UTF-16"?>\n}
-          . request_xml('mke-utf16@example.com')) },
-    { name => 'encoding="ISO-8859-1"', status => 400,
-      body => request_xml('mke-latin1@example.com',
-          prolog => qq{<?xml version="1.0" encoding="ISO-8859-1"?>\n}),
-      markers => ['mke-latin1'] },
-    { name => 'encoding="ISO-8859-1" with a Latin-1 byte', status => 400,
-      body => request_xml("mke-latin1b\xE9\@example.com",
-          prolog => qq{<?xml version="1.0" encoding="ISO-8859-1"?>\n}),
-      markers => ['mke-latin1b'] },
-    { name => 'an empty body', status => 400, body => '' },
-    { name => 'only whitespace', status => 400, body => "  \r\n\t  \n" },
-    { name => 'a truncated body', status => 400,
-      body => substr(request_xml('mke-trunc@example.com'), 0, 150),
-      markers => ['mke-trunc'] },
-    { name => 'a NUL byte in the address', status => 400,
-      body => request_xml("mke-nul\0\@example.com"), markers => ['mke-nul'] },
-    { name => 'a NUL byte after the document', status => 400,
-      body => request_xml('mke-nulend@example.com') . "\0",
-      markers => ['mke-nulend'] },
-    { name => 'invalid UTF-8 in the address', status => 400,
-      body => request_xml("mke-badutf8\xC3\x28\@example.com"),
-      markers => ['mke-badutf8'] },
-    { name => 'an overlong UTF-8 "<"', status => 400,
-      body => request_xml("mke-overlong\xC0\xBC\@example.com"),
-      markers => ['mke-overlong'] },
-
-    # --- HTTP
-    { name => 'Content-Type application/x-www-form-urlencoded', status => 415,
-      type => 'application/x-www-form-urlencoded',
-      body => request_xml('mkt-form@example.com'), markers => ['mkt-form'] },
-    { name => 'Content-Type text/plain', status => 415, type => 'text/plain',
-      body => request_xml('mkt-plain@example.com'), markers => ['mkt-plain'] },
-    { name => 'Content-Length over the limit, no body sent', status => 413,
-      raw => head_lines(10_000_000), max_secs => 3 },
-    { name => 'Content-Length over the limit (ad_small), no body sent',
-      vhost => 'ad_small', status => 413, raw => head_lines(513), max_secs => 3 },
-    { name => 'chunked, over the limit', status => 413,
-      raw => head_lines(undef, "Transfer-Encoding: chunked\r\n")
-          . chunked(request_xml('mkc-chunk@example.com') . ' ' x 20000, 4000),
-      markers => ['mkc-chunk'] },
-    { name => 'chunked, over the limit (ad_small)', vhost => 'ad_small', status => 413,
-      raw => head_lines(undef, "Transfer-Encoding: chunked\r\n")
-          . chunked(request_xml('mkc-chunksmall@example.com') . ' ' x 400, 100),
-      markers => ['mkc-chunksmall'] },
-);
+my @cases = ad_body_cases(trap_url => $TRAP_URL);
 
 # The body limit itself, on ad_small (512 bytes): at the limit is served,
 # one byte more is not.
