@@ -3,8 +3,13 @@
  *
  * Uses the certificates in t/unit/data (see mkcerts.sh there); run from the
  * repository root or set MAC_TEST_DATA to that directory.  Scratch files go
- * to APR's temporary directory.  When the openssl command is on PATH, one
- * signed file is also checked with `openssl cms -verify`.
+ * to APR's temporary directory.  When the openssl command is on PATH, signed
+ * files are also checked with `openssl cms -verify`.
+ *
+ * RSA and EC keys take mac_sign.c's own DER encoder; its output is compared
+ * byte for byte with what OpenSSL's CMS encoder makes of the same input
+ * (reference_der below), around every length-encoding boundary and both
+ * time encodings.  Other key types (here DSA) go through OpenSSL's CMS API.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +37,7 @@ static apr_pool_t *pool;
 static const char *data_dir;
 static const char *tmp_dir;
 static X509_STORE *ca_store;
+static X509_STORE *ca_int_store;    /* the CA and the intermediate */
 
 static const char *D(const char *file)
 {
@@ -111,7 +117,8 @@ static int verify(const char *der, apr_size_t len, const char *content,
                           CMS_BINARY) == 1) {
             char *got;
             long n = BIO_get_mem_data(out, &got);
-            good = n == (long)clen && memcmp(got, content, clen) == 0;
+            good = n == (long)clen
+                   && (clen == 0 || memcmp(got, content, clen) == 0);
         }
     }
     CMS_ContentInfo_free(cms);
@@ -341,14 +348,14 @@ static void test_warnings(void)
     }
 }
 
-/* Many threads, one signer. */
+/* Many threads, one signer: NTHREADS x nsigs signatures, each verified. */
 #define NTHREADS 8
-#define NSIGS    25
 
 typedef struct {
     const mac_signer_t *s;
     int                 good;
     int                 id;
+    int                 nsigs;
 } worker_t;
 
 static void *APR_THREAD_FUNC worker(apr_thread_t *t, void *data)
@@ -358,7 +365,7 @@ static void *APR_THREAD_FUNC worker(apr_thread_t *t, void *data)
     int i;
 
     apr_pool_create_unmanaged(&p);
-    for (i = 0; i < NSIGS; i++) {
+    for (i = 0; i < w->nsigs; i++) {
         char *content = apr_psprintf(p, "thread %d signature %d", w->id, i);
         char *der;
         apr_size_t len;
@@ -377,7 +384,8 @@ static void *APR_THREAD_FUNC worker(apr_thread_t *t, void *data)
     return NULL;
 }
 
-static void test_threads(const char *what, const char *cert, const char *key)
+static void test_threads(const char *what, const char *cert, const char *key,
+                         int nsigs)
 {
     const char *err = NULL;
     mac_signer_t *s = mac_signer_load(pool, cert, key, D("chain.pem"), &err);
@@ -394,23 +402,27 @@ static void test_threads(const char *what, const char *cert, const char *key)
         w[i].s = s;
         w[i].good = 0;
         w[i].id = i;
+        w[i].nsigs = nsigs;
         apr_thread_create(&th[i], NULL, worker, &w[i], pool);
     }
     for (i = 0; i < NTHREADS; i++) {
         apr_thread_join(&rv, th[i]);
         good += w[i].good;
     }
-    is_int(good, NTHREADS * NSIGS, apr_psprintf(pool, "%s: %d threads x %d "
+    is_int(good, NTHREADS * nsigs, apr_psprintf(pool, "%s: %d threads x %d "
            "concurrent signatures with one signer all verify", what,
-           NTHREADS, NSIGS));
+           NTHREADS, nsigs));
 }
 
-static void test_cli(void)
+/* `openssl cms -verify` on a signature; cafile: the trusted certificates
+ * (ca.pem; with the intermediate too when the signature has no chain). */
+static void test_cli(const char *what, const char *cert, const char *key,
+                     const char *chain, const char *cafile,
+                     const char *calabel)
 {
     const char *err = NULL;
-    mac_signer_t *s = mac_signer_load(pool, D("leaf-ec.pem"),
-                                      D("leaf-ec.key"), D("chain.pem"), &err);
-    static const char content[] = "<?xml version=\"1.0\"?>\n<plist/>\n";
+    mac_signer_t *s = mac_signer_load(pool, cert, key, chain, &err);
+    static const char content[] = "<?xml version=\"1.0\"?>\r\n<plist/>\n";
     char *der, *got;
     apr_size_t len, glen = 0;
     const char *in = T("signed.mobileconfig"), *out = T("verified.out");
@@ -419,18 +431,18 @@ static void test_cli(void)
     int rc;
 
     if (system("command -v openssl >/dev/null 2>&1") != 0) {
-        ok(1, "# skip openssl cms -verify: no openssl command");
+        ok(1, "# skip %s: openssl cms -verify: no openssl command", what);
         return;
     }
     if (!s || mac_signer_sign(pool, s, content, sizeof(content) - 1, &der,
                               &len)) {
-        ok(0, "CLI: sign");
+        ok(0, "%s: CLI: sign", what);
         return;
     }
     write_file(in, der, len);
     cmd = apr_psprintf(pool, "openssl cms -verify -inform DER -in '%s' "
                        "-CAfile '%s' -out '%s' -binary >'%s' 2>&1", in,
-                       D("ca.pem"), out, log);
+                       cafile, out, log);
     rc = system(cmd);
     {
         apr_size_t n = 0;
@@ -441,10 +453,649 @@ static void test_cli(void)
     got = read_all(out, &glen);
     ok(rc == 0 && got && glen == sizeof(content) - 1
        && memcmp(got, content, glen) == 0,
-       "openssl cms -verify -inform DER -CAfile ca.pem accepts the output "
-       "(%s) and returns the content", in);
+       "%s: openssl cms -verify -inform DER -CAfile %s accepts the "
+       "output and returns the content", what, calabel);
     apr_file_remove(out, pool);
     apr_file_remove(in, pool);
+}
+
+/* ------------------------------------------------------------------ */
+/* The output against OpenSSL's CMS encoder                             */
+
+typedef struct {
+    X509           *cert;
+    EVP_PKEY       *key;
+    STACK_OF(X509) *chain;
+} material_t;
+
+static void read_certs(const char *path, STACK_OF(X509) *sk)
+{
+    BIO *b = BIO_new_file(path, "r");
+    X509 *x;
+
+    while (b && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+        sk_X509_push(sk, x);
+    }
+    BIO_free(b);
+    ERR_clear_error();
+}
+
+/* The same material as mac_signer_load(certfile, keyfile, chainfile)
+ * (without duplicates in the files). */
+static int load_material(material_t *m, const char *certfile,
+                         const char *keyfile, const char *chainfile)
+{
+    BIO *b;
+
+    m->chain = sk_X509_new_null();
+    read_certs(certfile, m->chain);
+    m->cert = sk_X509_shift(m->chain);
+    if (chainfile) {
+        read_certs(chainfile, m->chain);
+    }
+    b = BIO_new_file(keyfile, "r");
+    m->key = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
+    BIO_free(b);
+    return m->cert && m->key;
+}
+
+static void free_material(material_t *m)
+{
+    X509_free(m->cert);
+    EVP_PKEY_free(m->key);
+    sk_X509_pop_free(m->chain, X509_free);
+}
+
+/* What OpenSSL's CMS encoder makes of the same input (signer, chain,
+ * SHA-256, signing time 'when', content embedded, no S/MIME capabilities;
+ * the module's signing before the DER was assembled by hand).  With sig,
+ * the signature is replaced by it before encoding: ECDSA and DSA
+ * signatures are randomised, so only the rest can be compared.  The DER
+ * from p, or NULL. */
+static char *reference_der(apr_pool_t *p, const material_t *m,
+                           const char *content, apr_size_t clen, time_t when,
+                           const unsigned char *sig, int siglen,
+                           apr_size_t *len)
+{
+    const unsigned int flags = CMS_BINARY | CMS_PARTIAL | CMS_NOSMIMECAP;
+    BIO *in = BIO_new_mem_buf(content, (int)clen);
+    CMS_ContentInfo *cms = CMS_sign(NULL, NULL, m->chain, NULL, flags);
+    CMS_SignerInfo *si = cms ? CMS_add1_signer(cms, m->cert, m->key,
+                                               EVP_sha256(), flags) : NULL;
+    ASN1_TIME *t = ASN1_TIME_adj(NULL, when, 0, 0);
+    char *der = NULL;
+    unsigned char *q;
+    int n;
+
+    if (in && si && t
+        && CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime,
+                                       ASN1_STRING_type(t), t, -1)
+        && CMS_final(cms, in, NULL, flags)
+        && (!sig || ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), sig,
+                                    siglen))
+        && (n = i2d_CMS_ContentInfo(cms, NULL)) > 0) {
+        der = apr_palloc(p, (apr_size_t)n);
+        q = (unsigned char *)der;
+        *len = (apr_size_t)i2d_CMS_ContentInfo(cms, &q);
+    }
+    ASN1_TIME_free(t);
+    CMS_ContentInfo_free(cms);
+    BIO_free(in);
+    ERR_clear_error();
+    return der;
+}
+
+/* What d2i_CMS_ContentInfo finds in a signature. */
+typedef struct {
+    int           nsigners;
+    int           nattrs;         /* signed attributes */
+    int           content_type;   /* NID of the contentType attribute */
+    unsigned char digest[64];     /* messageDigest */
+    int           digest_len;
+    int           time_type;      /* V_ASN1_UTCTIME, V_ASN1_GENERALIZEDTIME */
+    time_t        time;           /* signingTime */
+    unsigned char sig[1024];      /* signature */
+    int           sig_len;
+} parsed_t;
+
+static int parse(const char *der, apr_size_t len, parsed_t *info)
+{
+    const unsigned char *q = (const unsigned char *)der;
+    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &q, (long)len);
+    STACK_OF(CMS_SignerInfo) *sis;
+    CMS_SignerInfo *si;
+    ASN1_OBJECT *ct;
+    ASN1_OCTET_STRING *md, *sig;
+    X509_ATTRIBUTE *attr;
+    ASN1_TYPE *at;
+    struct tm tm;
+    int good = 0;
+
+    memset(info, 0, sizeof(*info));
+    info->content_type = NID_undef;
+    if (!cms || q != (const unsigned char *)der + len
+        || OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed
+        || !(sis = CMS_get0_SignerInfos(cms))) {
+        goto done;
+    }
+    info->nsigners = sk_CMS_SignerInfo_num(sis);
+    if (info->nsigners != 1) {
+        goto done;
+    }
+    si = sk_CMS_SignerInfo_value(sis, 0);
+    info->nattrs = CMS_signed_get_attr_count(si);
+    /* lastpos -3: the attribute must be there exactly once */
+    ct = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(NID_pkcs9_contentType),
+                                     -3, V_ASN1_OBJECT);
+    info->content_type = ct ? OBJ_obj2nid(ct) : NID_undef;
+    md = CMS_signed_get0_data_by_OBJ(si,
+                                     OBJ_nid2obj(NID_pkcs9_messageDigest),
+                                     -3, V_ASN1_OCTET_STRING);
+    if (md && ASN1_STRING_length(md) <= (int)sizeof(info->digest)) {
+        info->digest_len = ASN1_STRING_length(md);
+        memcpy(info->digest, ASN1_STRING_get0_data(md), info->digest_len);
+    }
+    attr = CMS_signed_get_attr(si, CMS_signed_get_attr_by_NID(
+                                       si, NID_pkcs9_signingTime, -1));
+    at = attr && X509_ATTRIBUTE_count(attr) == 1
+         ? X509_ATTRIBUTE_get0_type(attr, 0) : NULL;
+    if (at && (ASN1_TYPE_get(at) == V_ASN1_UTCTIME
+               || ASN1_TYPE_get(at) == V_ASN1_GENERALIZEDTIME)
+        && ASN1_TIME_to_tm(at->value.asn1_string, &tm)) {
+        info->time_type = ASN1_TYPE_get(at);
+        info->time = timegm(&tm);
+    }
+    sig = CMS_SignerInfo_get0_signature(si);
+    if (sig && ASN1_STRING_length(sig) <= (int)sizeof(info->sig)) {
+        info->sig_len = ASN1_STRING_length(sig);
+        memcpy(info->sig, ASN1_STRING_get0_data(sig), info->sig_len);
+        good = 1;
+    }
+done:
+    CMS_ContentInfo_free(cms);
+    ERR_clear_error();
+    return good;
+}
+
+/* Sign with the module at time 'when' and with OpenSSL's encoder (with the
+ * module's signature unless 'same_sig'); 1 if the DER is identical. */
+static int same_as_openssl(apr_pool_t *p, const mac_signer_t *s,
+                           const material_t *m, const char *content,
+                           apr_size_t clen, time_t when, int same_sig,
+                           char **der, apr_size_t *len)
+{
+    parsed_t info;
+    char *ref;
+    apr_size_t rlen = 0;
+
+    if (mac_signer_sign_at(p, s, content, clen, when, der, len)
+        || !parse(*der, *len, &info)) {
+        return 0;
+    }
+    ref = reference_der(p, m, content, clen, when,
+                        same_sig ? NULL : info.sig, info.sig_len, &rlen);
+    return ref && rlen == *len && memcmp(ref, *der, rlen) == 0;
+}
+
+/* Every configuration and a few contents: byte-identical to OpenSSL's
+ * encoding; it verifies; the signed attributes are right. */
+static void test_matches_openssl(void)
+{
+    struct {
+        const char *what, *cert, *key, *chain;
+        int rsa;
+        X509_STORE *store;
+    } cases[] = {
+        { "EC + chain", D("leaf-ec.pem"), D("leaf-ec.key"), D("chain.pem"), 0,
+          NULL },
+        { "RSA + chain", D("leaf-rsa.pem"), D("leaf-rsa.key"),
+          D("chain.pem"), 1, NULL },
+        { "EC, no chain", D("leaf-ec.pem"), D("leaf-ec.key"), NULL, 0,
+          ca_int_store },
+        { "RSA, no chain", D("leaf-rsa.pem"), D("leaf-rsa.key"), NULL, 1,
+          ca_int_store },
+        { "EC, full chain as certificate file", D("fullchain-ec.pem"),
+          D("leaf-ec.key"), NULL, 0, NULL },
+    };
+    static const char binary[] = "<?xml version=\"1.0\"?>\r\n<plist>\n\t\0"
+                                 "binary\xff\r\r\n</plist>";
+    char *big = apr_palloc(pool, 5000);
+    struct {
+        const char *data;
+        apr_size_t len;
+    } contents[] = {
+        { "", 0 }, { "x", 1 }, { binary, sizeof(binary) - 1 }, { big, 5000 },
+    };
+    time_t now = time(NULL);
+    unsigned i, j;
+
+    for (i = 0; i < 5000; i++) {
+        big[i] = (char)(i * 7 + i / 251);
+    }
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *err = NULL;
+        mac_signer_t *s = mac_signer_load(pool, cases[i].cert, cases[i].key,
+                                          cases[i].chain, &err);
+        material_t m;
+        int same = 0, verified = 0, attrs = 0, n = 0;
+
+        if (!s || !load_material(&m, cases[i].cert, cases[i].key,
+                                 cases[i].chain)) {
+            ok(0, "%s: load (%s)", cases[i].what, err ? err : "material");
+            continue;
+        }
+        for (j = 0; j < sizeof(contents) / sizeof(contents[0]); j++) {
+            char *der = NULL;
+            apr_size_t len = 0;
+            parsed_t info;
+            unsigned char md[EVP_MAX_MD_SIZE];
+            unsigned int mdlen = 0;
+
+            n++;
+            same += same_as_openssl(pool, s, &m, contents[j].data,
+                                    contents[j].len, now, cases[i].rsa, &der,
+                                    &len);
+            verified += der && verify(der, len, contents[j].data,
+                                      contents[j].len, cases[i].store, NULL,
+                                      NULL, NULL);
+            EVP_Digest(contents[j].data, contents[j].len, md, &mdlen,
+                       EVP_sha256(), NULL);
+            attrs += der && parse(der, len, &info) && info.nattrs == 3
+                     && info.content_type == NID_pkcs7_data
+                     && info.digest_len == (int)mdlen
+                     && memcmp(info.digest, md, mdlen) == 0
+                     && info.time_type == V_ASN1_UTCTIME && info.time == now;
+        }
+        is_int(same, n, apr_psprintf(pool, "%s: %d contents (0, 1, 5000 "
+               "bytes, binary): DER identical to OpenSSL's CMS encoding%s",
+               cases[i].what, n, cases[i].rsa ? "" : " (but for the ECDSA "
+               "signature)"));
+        is_int(verified, n, apr_psprintf(pool, "%s: all verify "
+               "(CMS_verify), content byte-identical", cases[i].what));
+        is_int(attrs, n, apr_psprintf(pool, "%s: signed attributes: just "
+               "contentType id-data, messageDigest = SHA-256 of the "
+               "content, signingTime as given (UTCTime)", cases[i].what));
+        free_material(&m);
+    }
+}
+
+/* mac_signer_sign: the signing time is now. */
+static void test_signing_time(const char *what, const char *cert,
+                              const char *key)
+{
+    const char *err = NULL;
+    mac_signer_t *s = mac_signer_load(pool, cert, key, D("chain.pem"), &err);
+    static const char content[] = "<plist>signing time</plist>\n";
+    char *der = NULL;
+    apr_size_t len = 0;
+    parsed_t info;
+    time_t before = time(NULL), after;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+
+    if (!s || mac_signer_sign(pool, s, content, sizeof(content) - 1, &der,
+                              &len)) {
+        ok(0, "%s: sign (%s)", what, err ? err : "sign");
+        return;
+    }
+    after = time(NULL);
+    EVP_Digest(content, sizeof(content) - 1, md, &mdlen, EVP_sha256(),
+               NULL);
+    ok(parse(der, len, &info), "%s: d2i_CMS_ContentInfo parses the DER, "
+       "one signer", what);
+    is_int(info.nattrs, 3, apr_psprintf(pool, "%s: three signed attributes",
+           what));
+    is_int(info.content_type, NID_pkcs7_data,
+           apr_psprintf(pool, "%s: contentType id-data", what));
+    ok(info.digest_len == (int)mdlen && memcmp(info.digest, md, mdlen) == 0,
+       "%s: messageDigest is the SHA-256 of the content", what);
+    ok(info.time_type == V_ASN1_UTCTIME && info.time >= before - 2
+       && info.time <= after + 2, "%s: signingTime is now (UTCTime, %ld s "
+       "from the clock)", what, (long)(info.time - before));
+}
+
+/* UTCTime up to 2049, GeneralizedTime from 2050 and before 1950: as
+ * OpenSSL encodes them. */
+static void test_times(void)
+{
+    struct {
+        const char *what;
+        time_t when;
+        int type;
+    } cases[] = {
+        { "1949-12-31 23:59:59", -631152001, V_ASN1_GENERALIZEDTIME },
+        { "1950-01-01 00:00:00", -631152000, V_ASN1_UTCTIME },
+        { "1970-01-01 00:00:00", 0, V_ASN1_UTCTIME },
+        { "2000-02-29 12:34:56", 951827696, V_ASN1_UTCTIME },
+        { "2049-12-31 23:59:59", 2524607999, V_ASN1_UTCTIME },
+        { "2050-01-01 00:00:00", 2524608000, V_ASN1_GENERALIZEDTIME },
+        { "9999-12-31 23:59:59", 253402300799, V_ASN1_GENERALIZEDTIME },
+    };
+    const char *kinds[2][2] = {
+        { D("leaf-ec.pem"), D("leaf-ec.key") },
+        { D("leaf-rsa.pem"), D("leaf-rsa.key") },
+    };
+    unsigned i, k;
+
+    for (k = 0; k < 2; k++) {
+        const char *err = NULL;
+        mac_signer_t *s = mac_signer_load(pool, kinds[k][0], kinds[k][1],
+                                          D("chain.pem"), &err);
+        material_t m;
+        char *der;
+        apr_size_t len;
+        const char *msg;
+
+        if (!s || !load_material(&m, kinds[k][0], kinds[k][1],
+                                 D("chain.pem"))) {
+            ok(0, "times: load (%s)", err ? err : "material");
+            continue;
+        }
+        for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            parsed_t info;
+            int same = same_as_openssl(pool, s, &m, "t", 1, cases[i].when,
+                                       k == 1, &der, &len);
+
+            ok(same && parse(der, len, &info) && info.time == cases[i].when
+               && info.time_type == cases[i].type
+               && verify(der, len, "t", 1, NULL, NULL, NULL, NULL),
+               "%s: signing time %s as %s, identical to OpenSSL's, "
+               "verifies", k ? "RSA" : "EC", cases[i].what,
+               cases[i].type == V_ASN1_UTCTIME ? "UTCTime"
+                                               : "GeneralizedTime");
+        }
+        der = (char *)"unset";
+        msg = mac_signer_sign_at(pool, s, "t", 1, 253402300800, &der, &len);
+        ok(msg && strstr(msg, "signing time") && der == NULL,
+           "%s: year 10000 refused: %s", k ? "RSA" : "EC", msg ? msg : "");
+        free_material(&m);
+    }
+}
+
+/* The lengths of the six nested elements from the ContentInfo down to the
+ * content: ContentInfo, [0], SignedData, EncapsulatedContentInfo, [0],
+ * OCTET STRING. */
+static const char *const level_names[6] = {
+    "ContentInfo", "[0] SignedData", "SignedData", "EncapsulatedContentInfo",
+    "[0] eContent", "OCTET STRING eContent"
+};
+
+static int nest_lens(const char *der, apr_size_t len, long lens[6])
+{
+    /* the elements on the way, in order: 1 go inside, 0 skip */
+    static const int enter[10] = { 1, 0, 1, 1, 0, 0, 1, 0, 1, 1 };
+    const unsigned char *q = (const unsigned char *)der;
+    const unsigned char *end = q + len;
+    long l;
+    int tag, cls, i, k = 0;
+
+    for (i = 0; i < 10; i++) {
+        if (ASN1_get_object(&q, &l, &tag, &cls, (long)(end - q)) & 0x80) {
+            ERR_clear_error();
+            return 0;
+        }
+        if (enter[i]) {
+            lens[k++] = l;
+        }
+        else {
+            q += l;
+        }
+    }
+    return 1;
+}
+
+/* Each nested length crossing each size of the length field (1 to 2, 2 to
+ * 3, 3 to 4 and 4 to 5 octets: 128, 256, 65536, 16777216): RSA signatures
+ * are deterministic, so the whole DER must equal OpenSSL's. */
+static void test_lengths(void)
+{
+    static const apr_size_t bounds[] = { 128, 256, 65536, 16777216 };
+    const apr_size_t maxlen = 16777216 + 8;
+    char *content = malloc(maxlen);
+    const char *err = NULL;
+    mac_signer_t *s = mac_signer_load(pool, D("leaf-rsa.pem"),
+                                      D("leaf-rsa.key"), D("chain.pem"),
+                                      &err);
+    material_t m;
+    apr_pool_t *p;
+    time_t now = time(NULL);
+    apr_size_t i;
+    int b, level;
+
+    if (!content || !s || !load_material(&m, D("leaf-rsa.pem"),
+                                         D("leaf-rsa.key"), D("chain.pem"))) {
+        ok(0, "lengths: load (%s)", err ? err : "material");
+        free(content);
+        return;
+    }
+    for (i = 0; i < maxlen; i++) {
+        content[i] = (char)(i ^ (i >> 8));
+    }
+    apr_pool_create(&p, pool);
+    for (b = 0; b < 4; b++) {
+        apr_size_t bound = bounds[b];
+
+        for (level = 5; level >= 0; level--) {
+            apr_size_t n = bound - 1, lo = 0, hi = 0;
+            int tries, d, same = 0, below = 0, above = 0, verified = 0;
+            char *der;
+            apr_size_t len;
+            long lens[6];
+
+            /* a 16 MiB content per signature: two levels are enough */
+            if (bound > 65536 && level != 0 && level != 5) {
+                continue;
+            }
+            /* find the content length at which this element is bound - 1
+             * octets long (it grows with the content, plus header octets
+             * of the elements inside) */
+            for (tries = 0; tries < 5; tries++) {
+                if (mac_signer_sign_at(p, s, content, n, now, &der, &len)
+                    || !nest_lens(der, len, lens)) {
+                    break;
+                }
+                apr_pool_clear(p);
+                if (lens[level] == (long)bound - 1) {
+                    break;
+                }
+                if (lens[level] > (long)bound - 1
+                    && n < (apr_size_t)lens[level] - (bound - 1)) {
+                    n = (apr_size_t)-1;       /* always longer than bound */
+                    break;
+                }
+                n = n + (bound - 1) - (apr_size_t)lens[level];
+            }
+            if (n == (apr_size_t)-1) {
+                continue;
+            }
+            /* ... and sign on both sides of it */
+            lo = n > 0 ? n - 1 : 0;
+            hi = n + 2;
+            for (i = lo; i <= hi && i <= maxlen; i++) {
+                d = same_as_openssl(p, s, &m, content, i, now, 1, &der, &len);
+                same += d;
+                if (d && nest_lens(der, len, lens)) {
+                    below += lens[level] < (long)bound;
+                    above += lens[level] >= (long)bound;
+                }
+                if (d && i == hi) {
+                    verified = verify(der, len, content, i, NULL, NULL,
+                                      NULL, NULL);
+                }
+                apr_pool_clear(p);
+            }
+            ok(same == (int)(hi - lo + 1) && below && above && verified,
+               "RSA: %s crossing %lu octets (content %lu to %lu octets): "
+               "DER identical to OpenSSL's, verifies", level_names[level],
+               (unsigned long)bound, (unsigned long)lo, (unsigned long)hi);
+        }
+    }
+    apr_pool_destroy(p);
+    free_material(&m);
+    free(content);
+}
+
+/* Signatures differ with the content; ECDSA's also with the same content
+ * (a fresh random nonce each time), RSA's do not. */
+static void test_distinct(void)
+{
+    const char *kinds[2][2] = {
+        { D("leaf-ec.pem"), D("leaf-ec.key") },
+        { D("leaf-rsa.pem"), D("leaf-rsa.key") },
+    };
+    time_t now = time(NULL);
+    int k;
+
+    for (k = 0; k < 2; k++) {
+        const char *err = NULL;
+        mac_signer_t *s = mac_signer_load(pool, kinds[k][0], kinds[k][1],
+                                          D("chain.pem"), &err);
+        char *d1, *d2, *d3;
+        apr_size_t l1, l2, l3;
+        parsed_t a, b, c;
+        const char *what = k ? "RSA" : "EC";
+
+        if (!s || mac_signer_sign_at(pool, s, "profile A", 9, now, &d1, &l1)
+            || mac_signer_sign_at(pool, s, "profile B", 9, now, &d2, &l2)
+            || mac_signer_sign_at(pool, s, "profile A", 9, now, &d3, &l3)
+            || !parse(d1, l1, &a) || !parse(d2, l2, &b)
+            || !parse(d3, l3, &c)) {
+            ok(0, "%s: distinct: sign (%s)", what, err ? err : "sign");
+            continue;
+        }
+        ok(memcmp(a.digest, b.digest, 32) != 0
+           && (a.sig_len != b.sig_len
+               || memcmp(a.sig, b.sig, a.sig_len) != 0),
+           "%s: different contents, different digests and signatures",
+           what);
+        if (k == 0) {
+            ok(a.sig_len != c.sig_len || memcmp(a.sig, c.sig, a.sig_len) != 0,
+               "EC: the same content twice, two ECDSA signatures (fresh "
+               "nonces)");
+        }
+        else {
+            ok(l1 == l3 && memcmp(d1, d3, l1) == 0,
+               "RSA: the same content and time twice, the same DER");
+        }
+        ok(verify(d1, l1, "profile A", 9, NULL, NULL, NULL, NULL)
+           && verify(d2, l2, "profile B", 9, NULL, NULL, NULL, NULL)
+           && verify(d3, l3, "profile A", 9, NULL, NULL, NULL, NULL)
+           && !verify(d1, l1, "profile B", 9, NULL, NULL, NULL, NULL),
+           "%s: all three verify, each with its own content", what);
+    }
+}
+
+/* mac_signer_sign leaves the caller's OpenSSL errors alone. */
+static void test_error_queue(void)
+{
+    const char *err = NULL;
+    mac_signer_t *s = mac_signer_load(pool, D("leaf-ec.pem"),
+                                      D("leaf-ec.key"), D("chain.pem"), &err);
+    char *der;
+    apr_size_t len;
+    unsigned long e;
+
+    ERR_raise(ERR_LIB_USER, 42);
+    ok(s && mac_signer_sign(pool, s, "x", 1, &der, &len) == NULL,
+       "signs with an error pending");
+    e = ERR_get_error();
+    ok(ERR_GET_LIB(e) == ERR_LIB_USER && ERR_GET_REASON(e) == 42
+       && ERR_peek_error() == 0, "the pending error is left as it was");
+    ERR_clear_error();
+}
+
+/* A DSA key (2048/256, generated for this test: public, never use it) takes
+ * OpenSSL's CMS API. */
+static const char dsa_key[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIICZAIBADCCAjkGByqGSM44BAEwggIsAoIBAQDytrQqXT9zu0oBcocnASY+jf8N\n"
+    "kkAnfuEQQ2kNmKye4n9LP78E0S+rqVva0lSCw/A7OyoSD84h/swacTD8+A3O+NAr\n"
+    "L0YtlrVdVoNrjrPgJWWebQo+OcCSIDOXOOS151a2SS18W7VaN9wnr/9syW3VceF/\n"
+    "oNoKMasrpYXAxb3nO9EHyCaPw23ARLjsZhsdsczqHueGpsQcGf/Mepy2KYpMcHIv\n"
+    "5S97bCXIW2MlIiMrRwiLX+dVXchdOm6MPSBtlyoMDQikjgEevgGvaSWYluJ8LAKA\n"
+    "jOm+SyaxiSRjBcjMv66rshaaEA7B6LXpJmZRwju0Snc+XYkXmsX9V85erFWLAiEA\n"
+    "5k/+XZ6rGSscBd0zGn5fyR46Ff6sB5PK8alW3wlLq8kCggEAbnQKIMqNy4Wgljhh\n"
+    "oiID5E4xj81qUv2YPMpRAMcdzkPoWj4XkSCngMrwfur/ZHI1ewutdyKpbwMm5CDe\n"
+    "P3zRE9Kr31pVRtv9DC7mqulvzWCDbrM5n3TYsxi8LLeGUWCz7cRYZgcEd7Lv2J1d\n"
+    "xocmwgivRGMvll+ZyNuir8axIgpTXNuD/fqcmc9otfrgIgwX4arUJZ6HE8jVTgI8\n"
+    "TzOMFynuLjzKjgFaQWJ6YOgaf5hcLDO6/GPVHGpH1eTYTq4bDLC8XDpIcUyKTLNE\n"
+    "MMMWFA5G6DVI4FJDuRw3xeCQl41+8aCS7Hllh3YTWZu+dHxiz4VlrjZH2lZ7XJDG\n"
+    "LkXZyAQiAiB26Mr6BnzhIubPjLr0Svhbi5BUMMWjBEw9z+TQ6WmaQA==\n"
+    "-----END PRIVATE KEY-----\n";
+
+static void test_other_key_type(void)
+{
+    const char *keyfile = T("dsa.key"), *certfile = T("dsa.pem");
+    BIO *b;
+    X509 *x = X509_new(), *ca;
+    EVP_PKEY *key, *cakey;
+    X509_NAME *name = X509_NAME_new();
+    X509_EXTENSION *ext;
+    const char *err = NULL;
+    mac_signer_t *s;
+    material_t m;
+    char *der, *pem;
+    apr_size_t len;
+    long n;
+
+    write_file(keyfile, dsa_key, sizeof(dsa_key) - 1);
+    b = BIO_new_mem_buf(dsa_key, -1);
+    key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+    BIO_free(b);
+    b = BIO_new_file(D("intermediate.pem"), "r");
+    ca = PEM_read_bio_X509(b, NULL, NULL, NULL);
+    BIO_free(b);
+    b = BIO_new_file(D("intermediate.key"), "r");
+    cakey = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+    BIO_free(b);
+
+    /* a leaf like the others, for the DSA key */
+    X509_set_version(x, X509_VERSION_3);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 0x2003);
+    X509_set_issuer_name(x, X509_get_subject_name(ca));
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
+                               (const unsigned char *)"mod_mailautoconf "
+                               "tests", -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                               (const unsigned char *)"autoconfig.example.com"
+                               " (dsa)", -1, -1, 0);
+    X509_set_subject_name(x, name);
+    X509_gmtime_adj(X509_getm_notBefore(x), -86400L);
+    X509_gmtime_adj(X509_getm_notAfter(x), 30 * 86400L);
+    X509_set_pubkey(x, key);
+    ext = X509V3_EXT_conf_nid(NULL, NULL, NID_key_usage,
+                              "critical,digitalSignature");
+    X509_add_ext(x, ext, -1);
+    X509_EXTENSION_free(ext);
+    X509_sign(x, cakey, EVP_sha256());
+    b = BIO_new(BIO_s_mem());
+    PEM_write_bio_X509(b, x);
+    n = BIO_get_mem_data(b, &pem);
+    write_file(certfile, pem, (apr_size_t)n);
+    BIO_free(b);
+    X509_NAME_free(name);
+    X509_free(x);
+    X509_free(ca);
+    EVP_PKEY_free(cakey);
+    EVP_PKEY_free(key);
+
+    s = mac_signer_load(pool, certfile, keyfile, D("chain.pem"), &err);
+    ok(s != NULL, "DSA key: loads (%s)", s ? "ok" : err);
+    if (s && load_material(&m, certfile, keyfile, D("chain.pem"))) {
+        diag("DSA: %s", mac_signer_describe(pool, s));
+        ok(same_as_openssl(pool, s, &m, "dsa\r\n", 5, time(NULL), 0, &der,
+                           &len)
+           && verify(der, len, "dsa\r\n", 5, NULL, NULL, NULL, NULL),
+           "DSA key: signed through OpenSSL's CMS API, signing time as "
+           "given, verifies");
+        ok(mac_signer_sign(pool, s, "dsa", 3, &der, &len) == NULL
+           && verify(der, len, "dsa", 3, NULL, NULL, NULL, NULL),
+           "DSA key: mac_signer_sign verifies");
+        free_material(&m);
+    }
+    apr_file_remove(keyfile, pool);
+    apr_file_remove(certfile, pool);
+    ERR_clear_error();
 }
 
 int main(void)
@@ -471,6 +1122,17 @@ int main(void)
     ca_store = X509_STORE_new();
     X509_STORE_add_cert(ca_store, ca);
     X509_free(ca);
+    ca_int_store = X509_STORE_new();
+    b = BIO_new_file(D("ca.pem"), "r");
+    ca = PEM_read_bio_X509(b, NULL, NULL, NULL);
+    BIO_free(b);
+    X509_STORE_add_cert(ca_int_store, ca);
+    X509_free(ca);
+    b = BIO_new_file(D("intermediate.pem"), "r");
+    ca = PEM_read_bio_X509(b, NULL, NULL, NULL);
+    BIO_free(b);
+    X509_STORE_add_cert(ca_int_store, ca);
+    X509_free(ca);
 
     test_sign_ok("EC P-256 + chain", D("leaf-ec.pem"), D("leaf-ec.key"),
                  D("chain.pem"), 2);
@@ -485,10 +1147,39 @@ int main(void)
     test_no_chain();
     test_errors();
     test_warnings();
-    test_threads("EC", D("leaf-ec.pem"), D("leaf-ec.key"));
-    test_threads("RSA", D("leaf-rsa.pem"), D("leaf-rsa.key"));
-    test_cli();
+    /* RSA: fewer, 1600 RSA signatures take minutes under valgrind */
+    test_threads("EC", D("leaf-ec.pem"), D("leaf-ec.key"), 200);
+    test_threads("RSA", D("leaf-rsa.pem"), D("leaf-rsa.key"), 25);
+    test_matches_openssl();
+    test_signing_time("EC", D("leaf-ec.pem"), D("leaf-ec.key"));
+    test_signing_time("RSA", D("leaf-rsa.pem"), D("leaf-rsa.key"));
+    test_times();
+    test_lengths();
+    test_distinct();
+    test_error_queue();
+    test_other_key_type();
+    test_cli("EC + chain", D("leaf-ec.pem"), D("leaf-ec.key"),
+             D("chain.pem"), D("ca.pem"), "ca.pem");
+    test_cli("RSA + chain", D("leaf-rsa.pem"), D("leaf-rsa.key"),
+             D("chain.pem"), D("ca.pem"), "ca.pem");
+    test_cli("EC, full chain as certificate file", D("fullchain-ec.pem"),
+             D("leaf-ec.key"), NULL, D("ca.pem"), "ca.pem");
+    {
+        /* no chain: the verifier needs the intermediate from elsewhere */
+        apr_size_t l1 = 0, l2 = 0;
+        char *ca = read_all(D("ca.pem"), &l1);
+        char *in = read_all(D("intermediate.pem"), &l2);
 
+        write_file(T("ca-int.pem"), apr_pstrcat(pool, ca, in, NULL),
+                   l1 + l2);
+        test_cli("EC, no chain", D("leaf-ec.pem"), D("leaf-ec.key"), NULL,
+                 T("ca-int.pem"), "(ca.pem + intermediate.pem)");
+        test_cli("RSA, no chain", D("leaf-rsa.pem"), D("leaf-rsa.key"), NULL,
+                 T("ca-int.pem"), "(ca.pem + intermediate.pem)");
+        apr_file_remove(T("ca-int.pem"), pool);
+    }
+
+    X509_STORE_free(ca_int_store);
     X509_STORE_free(ca_store);
     apr_pool_destroy(pool);     /* runs the signers' cleanups */
     apr_terminate();
