@@ -97,6 +97,14 @@ if [ -n "$reason" ]; then
 fi
 SUMMARY+=("Apache::Test suite: PASS (Tests=$(tests_count))")
 
+# A short libFuzzer smoke of every parser of untrusted input (a few
+# seconds each; "make -f Makefile.apxs fuzz-long" for the real thing).
+# Only on a full run: a run of chosen .t files skips it.
+if [ "$#" -eq 0 ]; then
+    run_step fuzz-smoke bash scripts/fuzz.sh 4
+    SUMMARY+=("fuzz smoke: PASS (every harness 4 s)")
+fi
+
 log "==> summary"
 for line in "${SUMMARY[@]}"; do log "  $line"; done
 log "test.sh: ALL PASSED (log: $LOG)"
