@@ -73,8 +73,6 @@ typedef struct {
     apr_size_t           tb_len;
     const char          *etag;
     apr_time_t           mtime;
-    const char          *page;        /* the Apple page */
-    apr_size_t           page_len;
     const mac_ad_t      *ad;          /* Outlook documents */
     const mac_apple_t   *apple;       /* NULL when no profile can be made */
     const char          *apple_why;
@@ -658,21 +656,12 @@ static mac_site_t *make_site(apr_pool_t *p, const mac_state_t *st,
                              const char *apple_why)
 {
     mac_site_t *site = apr_pcalloc(p, sizeof(*site));
-    apr_pool_t *scratch;
 
     site->domain = domain;
     site->acct = acct;
     site->tb = mac_tb_render(p, acct, domain, &site->tb_len);
     site->etag = make_etag(p, site->tb, site->tb_len);
     site->mtime = apr_time_sec(apr_time_now()) * APR_USEC_PER_SEC;
-    if (apr_pool_create(&scratch, p) == APR_SUCCESS) {
-        /* The page's pieces stay in scratch; only the page is kept. */
-        const char *page = mac_apple_page(scratch, acct, domain,
-                                          st->profile_path, NULL, NULL, NULL,
-                                          &site->page_len);
-        site->page = apr_pstrmemdup(p, page, site->page_len);
-        apr_pool_destroy(scratch);
-    }
     site->ad = ad ? ad : mac_ad_compile(p, acct, st->pox_url,
                                         st->activesync_url);
     if (apple || apple_why) {
@@ -1808,8 +1797,14 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
         if (!page_site) {
             return send_lookup_error(r, HTTP_NOT_FOUND);
         }
-        return send_page(r, HTTP_OK, page_site->page, page_site->page_len,
-                         0);
+        /* The page is for people, seldom asked for: it is made per request
+         * rather than kept for every domain (with 100,000 domains that
+         * would be hundreds of MB). */
+        const char *page = mac_apple_page(r->pool, page_site->acct,
+                                          page_site->domain,
+                                          st->profile_path, NULL, NULL, NULL,
+                                          &len);
+        return send_page(r, HTTP_OK, page, len, 0);
     }
     /* What may be typed back into the form: a name that passes the name
      * check, an address of printable ASCII (as every valid one is). */
