@@ -4,6 +4,7 @@
 #   report.pl ab META.tsv AB.tsv [EC_SIGN_PER_S RSA_SIGN_PER_S]
 #   report.pl soak SOAK.tsv
 #   report.pl scale-rps RPS.tsv
+#   report.pl db META.tsv DB.tsv MEM.tsv
 #
 # Only core Perl.  Reads tab-separated files with a header line; prints
 # Markdown on stdout.  Medians are of the rounds; a ratio is the median of
@@ -212,8 +213,105 @@ sub report_scale_rps {
     }
 }
 
+# ------------------------------------------------------------------ db
+sub report_db {
+    my ($metaf, $dbf, $memf) = @_;
+    my @meta = read_tsv($metaf);
+    my @rows = read_tsv($dbf);
+    my %by;
+    for my $r (@rows) {
+        $by{ $r->{scenario} }{ $r->{round} }{ $r->{side} } = $r;
+    }
+    print "| scenario | domains in rotation | answer | database req/s | "
+        . "directive req/s | static file req/s | database ÷ directive | "
+        . "database ÷ static | p50 ms db / dir / static | "
+        . "p99 ms db / dir / static | queries per db request | "
+        . "errors / socket errors |\n";
+    print "|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+    for my $m (@meta) {
+        my $s = $m->{scenario};
+        my (%v, @r_dir, @r_sta);
+        my ($bad, $sock, $q, $qreq, $qknown) = (0, 0, 0, 0, 1);
+        for my $round (sort { $a <=> $b } keys %{ $by{$s} || {} }) {
+            my $x = $by{$s}{$round};
+            for my $side (qw(db directive static)) {
+                my $r = $x->{$side} or next;
+                push @{ $v{$side}{rps} }, $r->{rps};
+                push @{ $v{$side}{p50} }, $r->{p50_us};
+                push @{ $v{$side}{p99} }, $r->{p99_us};
+                $bad += $r->{non2xx} + $r->{badlen};
+                $sock += $r->{sockerr};
+            }
+            if (my $d = $x->{db}) {
+                if ($d->{queries} eq '-' || $d->{queries} eq '') { $qknown = 0 }
+                else { $q += $d->{queries}; $qreq += $d->{requests} }
+                push @r_dir, $d->{rps} / $x->{directive}{rps}
+                    if $x->{directive} && $x->{directive}{rps} > 0;
+                push @r_sta, $d->{rps} / $x->{static}{rps}
+                    if $x->{static} && $x->{static}{rps} > 0;
+            }
+        }
+        my $med = sub { median(@{ $v{ $_[0] }{ $_[1] } || [] }) };
+        my $ratio = sub {
+            my @r = @_;
+            my ($lo, $hi) = minmax(@r);
+            return fmt_x(median(@r))
+                . (@r > 1 ? sprintf(' [%.2f–%.2f]', $lo, $hi) : '');
+        };
+        printf "| %s | %s | %s bytes, %s | %s | %s | %s | %s | %s | "
+            . "%s / %s / %s | %s / %s / %s | %s | %d / %d |\n",
+            $m->{label}, $m->{domains}, $m->{bytes}, $m->{status},
+            fmt_rps($med->('db', 'rps')), fmt_rps($med->('directive', 'rps')),
+            fmt_rps($med->('static', 'rps')), $ratio->(@r_dir),
+            $ratio->(@r_sta),
+            fmt_ms($med->('db', 'p50')), fmt_ms($med->('directive', 'p50')),
+            fmt_ms($med->('static', 'p50')),
+            fmt_ms($med->('db', 'p99')), fmt_ms($med->('directive', 'p99')),
+            fmt_ms($med->('static', 'p99')),
+            ($qknown && $qreq ? sprintf('%.3f (%d)', $q / $qreq, $q) : 'n/a'),
+            $bad, $sock;
+    }
+    print "\nRatios are the median of the per-round ratios, with their range "
+        . "in brackets; req/s and latencies are medians over the rounds. "
+        . "\"queries per db request\": the module's queries counted by "
+        . "PostgreSQL (pg_stat_statements) over the database side's measured "
+        . "runs, divided by its requests, and their number in brackets (n/a "
+        . "with SQLite).\n";
+
+    if ($memf && -f $memf) {
+        my @mem = read_tsv($memf);
+        print "\n**Memory of the two children** (VmRSS counts pages shared "
+            . "with the parent in each child; Pss shares them out):\n\n";
+        print "| when | children VmRSS MiB | children Pss MiB | per child "
+            . "VmRSS MiB | parent VmRSS MiB |\n";
+        print "|---|--:|--:|---|--:|\n";
+        for my $r (@mem) {
+            printf "| %s | %.1f | %.1f | %s | %.1f |\n", $r->{point},
+                $r->{kids_rss_kb} / 1024, $r->{kids_pss_kb} / 1024,
+                join(' + ', map { sprintf '%.1f', $_ / 1024 }
+                            split / /, $r->{kids_each_kb}),
+                $r->{parent_rss_kb} / 1024;
+        }
+    }
+
+    print "\n<details><summary>Every round</summary>\n\n";
+    print "| scenario | round | side | req/s | p50 ms | p90 ms | p99 ms | "
+        . "p99.9 ms | requests | db queries | unexpected status | "
+        . "bad length | socket errors |\n";
+    print "|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+    for my $r (@rows) {
+        printf "| %s | %d | %s | %s | %s | %s | %s | %s | %d | %s | %d | %d | %d |\n",
+            $r->{scenario}, $r->{round}, $r->{side}, fmt_rps($r->{rps}),
+            fmt_ms($r->{p50_us}), fmt_ms($r->{p90_us}), fmt_ms($r->{p99_us}),
+            fmt_ms($r->{p999_us}), $r->{requests}, $r->{queries},
+            $r->{non2xx}, $r->{badlen}, $r->{sockerr};
+    }
+    print "\n</details>\n";
+}
+
 my $mode = shift @ARGV // '';
 if ($mode eq 'ab')            { report_ab(@ARGV) }
 elsif ($mode eq 'soak')       { report_soak(@ARGV) }
 elsif ($mode eq 'scale-rps')  { report_scale_rps(@ARGV) }
-else { die "usage: report.pl ab|soak|scale-rps FILES...\n" }
+elsif ($mode eq 'db')         { report_db(@ARGV) }
+else { die "usage: report.pl ab|soak|scale-rps|db FILES...\n" }

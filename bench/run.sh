@@ -10,12 +10,33 @@
 #                                  10,000 virtual hosts: startup, memory,
 #                                  req/s on the first, middle and last domain
 #                                  (--scale --quick: 2 rounds of 3 s)
+#   bash bench/run.sh --db [--pgsql]
+#                                  100,000 domains in a database (SQLite, or
+#                                  PostgreSQL from scripts/pgsql.sh) behind
+#                                  a wildcard virtual host with
+#                                  MailAutoconfDBDQuery: Thunderbird GET
+#                                  ?emailaddress= with the cache warm, cold,
+#                                  for unknown domains (negative cache) and
+#                                  a flood of unknown domains, each against
+#                                  the same requests on a virtual host with
+#                                  the domains in MailAutoconfDomain and
+#                                  against static files of the same bytes
+#                                  (--db --quick: 2 rounds of 3 s)
 #
-# Options: --rounds N, --duration SECONDS (per run), --no-soak, --port PORT.
+# Options: --rounds N, --duration SECONDS (per run), --no-soak, --port PORT,
+# --rev COMMIT (build the module from that commit's sources instead of the
+# working tree's).
 # Environment: BENCH_SCALE_N (10000), BENCH_SCALE_MEM_MB (address-space cap
 # for httpd in --scale; default the smaller of 6144 and a third of
 # MemAvailable), BENCH_SCALE_TIMEOUT (seconds, 300), BENCH_KEEP=1 (keep the
-# temporary directory).
+# temporary directory).  --db: BENCH_DB_N (100000 rows), BENCH_DB_WARM_N
+# (1000 domains in the warm set), BENCH_DB_CACHE_SIZE (10000, the
+# MailAutoconfDBDCacheSize), BENCH_DBD_MIN / BENCH_DBD_KEEP / BENCH_DBD_MAX
+# (1 / 2 / 4 connections per child).  BENCH_WAIT_QUIET=SECONDS: before
+# starting, wait up to that long (default 0) until other processes use at
+# most BENCH_QUIET_CORES (0.3) of the CPUs.  Whatever the machine does
+# besides the benchmark is sampled throughout (bench/loadmon.pl) and noted
+# in each section.
 #
 # It installs the Debian packages it needs (scripts/lib.sh's list, plus wrk
 # and time), builds the module from a copy of the sources in a temporary
@@ -46,15 +67,19 @@ usage() {
 # ------------------------------------------------------------ options
 QUICK=0
 MODE=ab
+DB_KIND=sqlite
 SOAK_N=
 DO_SOAK=1
 ROUNDS=
 DURATION=
 PORT=${BENCH_PORT:-}
+SRC_REVISION=
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) QUICK=1 ;;
         --scale) [ "$MODE" = ab ] || { usage >&2; exit 2; }; MODE=scale ;;
+        --db) [ "$MODE" = ab ] || { usage >&2; exit 2; }; MODE=db ;;
+        --pgsql) DB_KIND=pgsql ;;
         --soak)
             [ "$MODE" = ab ] || { usage >&2; exit 2; }
             MODE=soak
@@ -67,11 +92,16 @@ while [ $# -gt 0 ]; do
                     DURATION=$2; shift ;;
         --port) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { usage >&2; exit 2; }
                 PORT=$2; shift ;;
+        --rev) [ -n "${2:-}" ] || { usage >&2; exit 2; }
+               SRC_REVISION=$2; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
     esac
     shift
 done
+if [ "$DB_KIND" = pgsql ] && [ "$MODE" != db ]; then
+    echo "run.sh: --pgsql goes with --db" >&2; usage >&2; exit 2
+fi
 if [ "$QUICK" -eq 1 ]; then
     ROUNDS=${ROUNDS:-2}; DURATION=${DURATION:-3}
 else
@@ -110,6 +140,9 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/mailautoconf-bench.XXXXXX")
 chmod 755 "$WORK"
 STARTED_PIDS=()      # every httpd parent this script started
 HTTPD_PID=
+PG_SCRIPT=           # --db --pgsql: our copy of scripts/pgsql.sh, once started
+PG_DIR=
+LOADMON_PID=         # bench/loadmon.pl sampling the machine's other load
 
 children_of() {
     ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' || true
@@ -145,9 +178,18 @@ stop_pid() {
 cleanup() {
     local rc=$? pid
     trap - EXIT INT TERM
+    if [ -n "$LOADMON_PID" ] && our_job "$LOADMON_PID"; then
+        kill -TERM "$LOADMON_PID" 2>/dev/null || true
+        wait "$LOADMON_PID" 2>/dev/null || true
+    fi
     for pid in "${STARTED_PIDS[@]}"; do
         stop_pid "$pid"
     done
+    # The throw-away PostgreSQL of --db --pgsql lives under $WORK.
+    if [ -n "${PG_SCRIPT:-}" ]; then
+        MAC_PGSQL_DIR="$PG_DIR" bash "$PG_SCRIPT" stop >&2 \
+            || log "stopping PostgreSQL failed (state in $PG_DIR)"
+    fi
     if [ "${BENCH_KEEP:-0}" = 1 ]; then
         log "kept $WORK"
     else
@@ -159,9 +201,43 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-log "building the module from a copy of the sources in $WORK/build"
+# ------------------------------------------------------ the other load
+# The machine is shared: note how busy it is with other work, and with
+# BENCH_WAIT_QUIET wait (a while) for that to calm down.
+QUIET_CORES=${BENCH_QUIET_CORES:-0.3}
+WAIT_QUIET=${BENCH_WAIT_QUIET:-0}
+[[ "$WAIT_QUIET" =~ ^[0-9]+$ ]] || die "BENCH_WAIT_QUIET must be a number of seconds"
+START_LOAD=
+START_WAITED=0
+while :; do
+    line=$(perl "$BENCH/loadmon.pl" once $$ 5)
+    START_LOAD=${line%%$'\t'*}
+    START_TOP=${line#*$'\t'}
+    awk -v l="$START_LOAD" -v m="$QUIET_CORES" 'BEGIN { exit !(l <= m) }' && break
+    if [ "$START_WAITED" -ge "$WAIT_QUIET" ]; then
+        log "other processes use $START_LOAD cores ($START_TOP); going ahead"
+        break
+    fi
+    log "other processes use $START_LOAD cores ($START_TOP); waiting for at most $((WAIT_QUIET - START_WAITED)) s more"
+    sleep 25
+    START_WAITED=$((START_WAITED + 30))
+done
+perl "$BENCH/loadmon.pl" sample $$ "$WORK/loadmon.tsv" 5 \
+    "$WORK/pgsql/data/postmaster.pid" &
+LOADMON_PID=$!
+
 mkdir -p "$WORK/build"
-cp -a mod_mailautoconf.c src Makefile.apxs "$WORK/build/"
+if [ -n "$SRC_REVISION" ]; then
+    # The sources as committed (the working tree may hold others' edits).
+    SRC_COMMIT=$(git -C "$ROOT" rev-parse --verify --quiet "$SRC_REVISION^{commit}") \
+        || die "--rev $SRC_REVISION: no such commit"
+    log "building the module from the sources of commit $SRC_COMMIT in $WORK/build"
+    git -C "$ROOT" archive "$SRC_COMMIT" mod_mailautoconf.c src Makefile.apxs \
+        | tar -x -C "$WORK/build" || die "git archive $SRC_COMMIT failed"
+else
+    log "building the module from a copy of the sources in $WORK/build"
+    cp -a mod_mailautoconf.c src Makefile.apxs "$WORK/build/"
+fi
 if ! (cd "$WORK/build" && mac_build_module) >"$WORK/build.log" 2>&1; then
     tail -n 30 "$WORK/build.log" >&2
     die "the module did not build (make -f Makefile.apxs)"
@@ -170,9 +246,14 @@ MODULE_SO="$WORK/build/.libs/mod_mailautoconf.so"
 [ -f "$MODULE_SO" ] || die "no $MODULE_SO after the build"
 
 # Where the measured code comes from.
-SRC_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-SRC_DIRTY=$(git -C "$ROOT" status --porcelain -- mod_mailautoconf.c src \
-            Makefile.apxs 2>/dev/null | wc -l)
+if [ -n "$SRC_REVISION" ]; then
+    SRC_REV=$(git -C "$ROOT" rev-parse --short "$SRC_COMMIT")
+    SRC_DIRTY=0
+else
+    SRC_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    SRC_DIRTY=$(git -C "$ROOT" status --porcelain -- mod_mailautoconf.c src \
+                Makefile.apxs 2>/dev/null | wc -l)
+fi
 SRC_SUM=$(cd "$WORK/build" && cat mod_mailautoconf.c src/*.c src/*.h \
           | sha256sum | cut -c1-12)
 
@@ -401,11 +482,12 @@ spec_line() {
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@"
 }
 
-# run_wrk SPEC SECONDS OUT [STOP_AFTER]: run wrk, leave its BENCH line's
-# fields in W_* variables and check for errors.
+# run_wrk SPEC SECONDS OUT [STOP_AFTER [OFFSET]]: run wrk, leave its BENCH
+# line's fields in W_* variables and check for errors.  OFFSET: start the
+# spec's rotation after that many lines.
 run_wrk() {
-    local spec=$1 secs=$2 out=$3 stop=${4:-0} line kv
-    BENCH_SPEC="$spec" BENCH_STOP_AFTER="$stop" \
+    local spec=$1 secs=$2 out=$3 stop=${4:-0} offset=${5:-0} line kv
+    BENCH_SPEC="$spec" BENCH_STOP_AFTER="$stop" BENCH_OFFSET="$offset" \
         wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --timeout 10s \
             -s "$BENCH/wrk.lua" "$BASE_URL/" >"$out" 2>&1 || {
         cat "$out" >&2; die "wrk failed ($spec)"; }
@@ -465,9 +547,10 @@ machine_md() {
     echo "- Command: \`$COMMAND\` ($(date -u '+%Y-%m-%d %H:%M UTC'))"
     echo "- Machine: $(nproc) CPUs ($cpu), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, Linux $(uname -r)"
     echo "- Software: $httpd_v, event MPM; wrk $wrk_v; $(openssl version | cut -d' ' -f1-2); $(xml2-config --version 2>/dev/null | sed 's/^/libxml2 /')"
-    echo "- Module: sources of commit $SRC_REV$([ "$SRC_DIRTY" -gt 0 ] && echo " with uncommitted changes in $SRC_DIRTY file(s)") (sha256 of the sources ${SRC_SUM}…), built with \`make -f Makefile.apxs\` (-O2)"
+    echo "- Module: sources of commit $SRC_REV$([ -n "$SRC_REVISION" ] && echo " (\`--rev\`: as committed)")$([ "$SRC_DIRTY" -gt 0 ] && echo " with uncommitted changes in $SRC_DIRTY file(s)") (sha256 of the sources ${SRC_SUM}…), built with \`make -f Makefile.apxs\` (-O2)"
     echo "- Load: wrk -t$THREADS -c$CONNS over keep-alive on $ADDR; wrk and httpd share the machine's $(nproc) cores (wrk's single thread uses a good part of one), so the numbers are for comparing with each other, not capacity figures"
     echo "- httpd: event MPM, 2 children × 25 threads (MaxRequestWorkers 50), MaxKeepAliveRequests 0, LogLevel warn, no access log, EnableSendfile Off, EnableMMAP On"
+    echo "- Other load on the machine (bench/loadmon.pl, CPU of processes that are not the benchmark's, sampled every 5 s): at the start $START_LOAD cores${START_TOP:+ ($START_TOP)}$([ "$START_WAITED" -gt 0 ] && echo ", after waiting $START_WAITED s for it to drop"); during the run $(perl "$BENCH/loadmon.pl" summary "$WORK/loadmon.tsv")"
 }
 
 # update_section NAME FILE: replace NAME's section of bench/results.md.
@@ -908,6 +991,383 @@ run_scale() {
     update_section scale "$WORK/scale.md"
 }
 
+# ====================================================================== db
+# --db [--pgsql]: DB_N domains in a table, a wildcard virtual host that
+# looks them up with MailAutoconfDBDQuery, and next to it a virtual host
+# with the same DB_N domains in MailAutoconfDomain (the directive case).
+# Both have the same directives, and every row overrides the display name
+# and the IMAP and SMTP hosts with the values of those directives, so a
+# database domain's answer has exactly the bytes of the directive case
+# while the module still takes its path for rows with overrides (a full
+# render of the site on every miss).  Domain names have a fixed width, so
+# every answer of a scenario has the same length.
+DB_N=${BENCH_DB_N:-100000}
+DB_WARM_N=${BENCH_DB_WARM_N:-1000}
+DB_CACHE_SIZE=${BENCH_DB_CACHE_SIZE:-10000}
+DBD_MIN=${BENCH_DBD_MIN:-1}
+DBD_KEEP=${BENCH_DBD_KEEP:-2}
+DBD_MAX=${BENCH_DBD_MAX:-4}
+DB_TABLE=bench_domains
+DB_QUERY="SELECT display_name, imap_host, smtp_host FROM $DB_TABLE WHERE domain = %s"
+DIRECTIVE_HOST=autoconfig.directive.bench
+DB_SIDES=(db directive static)
+PG_PARAMS=
+
+db_domain() { printf 'd%06d.db.test' "$1"; }     # in the table
+db_unknown() { printf 'x%06d.db.test' "$1"; }    # not in it
+
+# The servers both virtual hosts share.
+db_mail_directives() {
+    cat <<'EOF'
+    MailAutoconfDisplayName "Bench Mail"
+    MailAutoconfImap imap.%EMAILDOMAIN% 993 ssl
+    MailAutoconfSmtp smtp.%EMAILDOMAIN% 465 ssl
+    MailAutoconfSmtp smtp.%EMAILDOMAIN% 587 starttls
+EOF
+}
+
+# The rows, as TAB-separated text (PostgreSQL's COPY format).
+db_rows_tsv() {
+    awk -v n="$DB_N" 'BEGIN {
+        for (i = 1; i <= n; i++)
+            printf "d%06d.db.test\tBench Mail\timap.%%EMAILDOMAIN%%\tsmtp.%%EMAILDOMAIN%%\n", i
+    }'
+}
+
+pg_sql() {   # pg_sql ARGS...: psql on the benchmark's database
+    psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$PG_PARAMS" "$@"
+}
+
+# How many times the module's query ran (PostgreSQL, pg_stat_statements);
+# "-" with SQLite.
+db_queries() {
+    if [ "$DB_KIND" = pgsql ]; then
+        pg_sql -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements
+                   WHERE query LIKE '%FROM $DB_TABLE WHERE domain = %'
+                     AND query NOT LIKE '%pg_stat_statements%'" \
+            || die "cannot read pg_stat_statements"
+    else
+        echo -
+    fi
+}
+
+# Make the database; sets DB_DBD_LINES (the virtual host's DBDriver and
+# DBDParams), DB_LOAD_SECS, DB_DESC.
+db_setup() {
+    local t0 t1 f
+    if [ "$DB_KIND" = sqlite ]; then
+        command -v sqlite3 >/dev/null || die "sqlite3 is missing"
+        mkdir -p "$WORK/db"
+        chmod 777 "$WORK/db"       # User nobody: SQLite wants the directory
+        f="$WORK/db/bench.db"
+        t0=$(now)
+        sqlite3 -batch -bail "$f" <<EOF || die "making the SQLite database failed"
+BEGIN;
+CREATE TABLE $DB_TABLE (domain TEXT PRIMARY KEY, display_name TEXT,
+                        imap_host TEXT, smtp_host TEXT);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $DB_N)
+INSERT INTO $DB_TABLE SELECT printf('d%06d.db.test', i), 'Bench Mail',
+    'imap.%EMAILDOMAIN%', 'smtp.%EMAILDOMAIN%' FROM n;
+COMMIT;
+ANALYZE;
+EOF
+        t1=$(now)
+        chmod 666 "$f"
+        [ "$(sqlite3 "$f" "SELECT count(*) FROM $DB_TABLE")" = "$DB_N" ] \
+            || die "the SQLite table does not have $DB_N rows"
+        DB_LOAD_SECS=$(elapsed "$t0" "$t1")
+        DB_DBD_LINES="    DBDriver sqlite3"$'\n'"    DBDParams \"$f\""
+        DB_DESC="SQLite $(sqlite3 --version | cut -d' ' -f1) (file of $(( $(stat -c %s "$f") / 1024 / 1024 )) MiB on $(df --output=fstype "$WORK" | tail -n 1 | tr -d ' '), driver apr_dbd_sqlite3); $DB_N rows made in one transaction (INSERT … SELECT from a recursive CTE) in ${DB_LOAD_SECS} s"
+    else
+        # scripts/pgsql.sh, run from a copy so that its DBDParams file
+        # (t/conf/pgsql_dbd.conf of the copy) and its cluster (under $WORK)
+        # are ours alone: the tests' cluster and files are not touched.
+        mkdir -p "$WORK/pgcopy/scripts" "$WORK/pgcopy/t/conf"
+        cp "$ROOT/scripts/pgsql.sh" "$WORK/pgcopy/scripts/pgsql.sh"
+        PG_DIR="$WORK/pgsql"
+        PG_SCRIPT="$WORK/pgcopy/scripts/pgsql.sh"
+        MAC_PGSQL_DIR="$PG_DIR" bash "$PG_SCRIPT" start >&2 \
+            || die "scripts/pgsql.sh start failed"
+        # Count the module's queries: pg_stat_statements (needs a restart).
+        echo "shared_preload_libraries = 'pg_stat_statements'" \
+            >> "$PG_DIR/data/postgresql.conf"
+        MAC_PGSQL_DIR="$PG_DIR" bash "$PG_SCRIPT" down >&2 \
+            && MAC_PGSQL_DIR="$PG_DIR" bash "$PG_SCRIPT" up >&2 \
+            || die "restarting PostgreSQL with pg_stat_statements failed"
+        PG_PARAMS=$(MAC_PGSQL_DIR="$PG_DIR" bash "$PG_SCRIPT" params)
+        pg_sql -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
+            || die "CREATE EXTENSION pg_stat_statements failed"
+        t0=$(now)
+        pg_sql -c "CREATE TABLE $DB_TABLE (domain text PRIMARY KEY,
+                   display_name text, imap_host text, smtp_host text)" \
+            || die "CREATE TABLE failed"
+        db_rows_tsv | pg_sql -c "COPY $DB_TABLE FROM STDIN" \
+            || die "COPY failed"
+        pg_sql -c "ANALYZE $DB_TABLE" || die "ANALYZE failed"
+        t1=$(now)
+        [ "$(pg_sql -c "SELECT count(*) FROM $DB_TABLE")" = "$DB_N" ] \
+            || die "the PostgreSQL table does not have $DB_N rows"
+        DB_LOAD_SECS=$(elapsed "$t0" "$t1")
+        DB_DBD_LINES="    DBDriver pgsql"$'\n'"    Include \"$WORK/pgcopy/t/conf/pgsql_dbd.conf\""
+        DB_DESC="PostgreSQL $(pg_sql -c 'SHOW server_version' | cut -d' ' -f1) from \`scripts/pgsql.sh start\` (127.0.0.1, TCP, trust; fsync off; driver apr_dbd_pgsql); $DB_N rows loaded with one COPY in ${DB_LOAD_SECS} s; the module's queries counted with pg_stat_statements"
+    fi
+    log "database: $DB_DESC"
+}
+
+write_db_conf() {
+    local conf="$WORK/httpd-db.conf"
+    write_global_conf "$conf" db
+    {
+        echo "# The directive case: the same domains, listed (first, so its"
+        echo "# ServerName wins over the wildcard below)."
+        echo "<VirtualHost $ADDR:$PORT>"
+        echo "    ServerName $DIRECTIVE_HOST"
+        awk -v n="$DB_N" 'BEGIN {
+            for (i = 1; i <= n; i++) {
+                if (i % 100 == 1) printf "%s    MailAutoconfDomain", (i > 1 ? "\n" : "")
+                printf " d%06d.db.test", i
+            }
+            printf "\n"
+        }'
+        db_mail_directives
+        echo "</VirtualHost>"
+        echo "# The database case."
+        echo "<VirtualHost $ADDR:$PORT>"
+        echo "    ServerName autoconfig.db.bench"
+        echo "    ServerAlias autoconfig.* autodiscover.*"
+        echo "$DB_DBD_LINES"
+        echo "    DBDPersist On"
+        echo "    DBDMin $DBD_MIN"
+        echo "    DBDKeep $DBD_KEEP"
+        echo "    DBDMax $DBD_MAX"
+        echo "    DBDExptime 300"
+        echo "    MailAutoconfDBDQuery \"$DB_QUERY\""
+        echo "    MailAutoconfDBDCacheTTL 3600 3600"
+        echo "    MailAutoconfDBDCacheSize $DB_CACHE_SIZE"
+        db_mail_directives
+        echo "</VirtualHost>"
+    } >> "$conf"
+    echo "$conf"
+}
+
+# fetch_code OUT HOST PATH: one GET with curl; prints the status.
+fetch_code() {
+    curl -sS -o "$1" -w '%{http_code}' --max-time 30 -H "Host: $2" \
+        "$BASE_URL$3" || die "curl $2$3 failed"
+}
+
+# fetch_many HOST DIR DOMAIN...: the Thunderbird answer for each domain
+# (address user@DOMAIN), over one keep-alive connection, into DIR/DOMAIN.
+fetch_many() {
+    local host=$1 dir=$2 d cfg="$WORK/out/curl-many.cfg"
+    shift 2
+    mkdir -p "$dir"
+    : > "$cfg"
+    for d in "$@"; do
+        printf 'url = "%s%s?emailaddress=user%%40%s"\noutput = "%s/%s"\n' \
+            "$BASE_URL" "$TB" "$d" "$dir" "$d" >> "$cfg"
+    done
+    curl -sS --fail --max-time 120 -H "Host: $host" -K "$cfg" \
+        || die "fetching $# answers from $host failed"
+}
+
+# The scenarios: the domains each side cycles through, written as specs.
+# Sets DB_SC_* for the report.
+db_prepare() {
+    local i d step len f lens n_bad=0
+    local -a warm=()
+    mkdir -p "$WORK/htdocs/static/db" "$WORK/db-spec"
+    # (a) The warm set: every (DB_N / DB_WARM_N)-th domain.
+    step=$(( DB_N / DB_WARM_N )); [ "$step" -ge 1 ] || step=1
+    for ((i = step; i <= DB_N && ${#warm[@]} < DB_WARM_N; i += step)); do
+        warm+=("$(db_domain "$i")")
+    done
+    # The static copies: each warm domain's answer from the directive
+    # case; the database case must give the same bytes for every one.
+    fetch_many "$DIRECTIVE_HOST" "$WORK/htdocs/static/db" "${warm[@]}"
+    fetch_many autoconfig.db.bench "$WORK/out/db-warm" "${warm[@]}"
+    for d in "${warm[@]}"; do
+        cmp -s "$WORK/htdocs/static/db/$d" "$WORK/out/db-warm/$d" \
+            || n_bad=$((n_bad + 1))
+    done
+    [ "$n_bad" -eq 0 ] || die "$n_bad of ${#warm[@]} database answers differ from the directive case's"
+    lens=$(stat -c %s "${warm[@]/#/$WORK/htdocs/static/db/}" | sort -u)
+    [ "$(wc -l <<<"$lens")" -eq 1 ] || die "the warm answers differ in length: $(echo $lens)"
+    len=$lens
+    chmod 755 "$WORK/htdocs/static/db"
+    chmod 644 "$WORK/htdocs/static/db/"*
+    grep -q "<emailProvider id=\"${warm[0]}\">" "$WORK/htdocs/static/db/${warm[0]}" \
+        || die "the answer for ${warm[0]} is not its Thunderbird document"
+    DB_SC_TB_LEN=$len
+    log "db: ${#warm[@]} warm domains; the database and directive answers are the same $len bytes"
+
+    # A sample of the cold set, both sides, the same bytes too.
+    local -a sample=()
+    for i in 1 7 4242 $((DB_N / 2 + 1)) $((DB_N - 1)) "$DB_N"; do
+        [ "$i" -le "$DB_N" ] && sample+=("$(db_domain "$i")")
+    done
+    fetch_many "$DIRECTIVE_HOST" "$WORK/out/dir-sample" "${sample[@]}"
+    fetch_many autoconfig.db.bench "$WORK/out/db-sample" "${sample[@]}"
+    for d in "${sample[@]}"; do
+        cmp -s "$WORK/out/dir-sample/$d" "$WORK/out/db-sample/$d" \
+            || die "$d: the database answer differs from the directive case's"
+        [ "$(stat -c %s "$WORK/out/db-sample/$d")" -eq "$len" ] \
+            || die "$d: the answer is not $len bytes"
+    done
+
+    # The unknown domain's answer: 404, the same on both sides.
+    local c1 c2
+    d=$(db_unknown 1)
+    c1=$(fetch_code "$WORK/out/unknown.db" "autoconfig.$d" "$TB?emailaddress=user%40$d")
+    c2=$(fetch_code "$WORK/out/unknown.dir" "$DIRECTIVE_HOST" "$TB?emailaddress=user%40$d")
+    [ "$c1" = 404 ] && [ "$c2" = 404 ] \
+        || die "an unknown domain got $c1 (database) and $c2 (directive), not 404"
+    cmp -s "$WORK/out/unknown.db" "$WORK/out/unknown.dir" \
+        || die "the 404 answers of the database and directive cases differ"
+    cp "$WORK/out/unknown.db" "$WORK/htdocs/static/db/unknown.txt"
+    chmod 644 "$WORK/htdocs/static/db/unknown.txt"
+    DB_SC_404_LEN=$(stat -c %s "$WORK/out/unknown.db")
+    # The directive Host reaches the directive virtual host: without an
+    # address it answers for its first domain (the database virtual host
+    # would look "directive.bench" up and answer 404).
+    c1=$(fetch_code "$WORK/out/dir-host" "$DIRECTIVE_HOST" "$TB")
+    [ "$c1" = 200 ] && grep -q "id=\"$(db_domain 1)\"" "$WORK/out/dir-host" \
+        || die "Host $DIRECTIVE_HOST does not reach the directive virtual host"
+
+    # The specs.  spec_line fields: METHOD HOST PATH CTYPE BODY LEN TOL STATUS.
+    local sp="$WORK/db-spec"
+    for d in "${warm[@]}"; do
+        printf 'GET\tautoconfig.%s\t%s?emailaddress=user%%40%s\t-\t-\t%s\t0\t200\n' "$d" "$TB" "$d" "$len"
+    done > "$sp/warm.db"
+    for d in "${warm[@]}"; do
+        printf 'GET\t%s\t%s?emailaddress=user%%40%s\t-\t-\t%s\t0\t200\n' "$DIRECTIVE_HOST" "$TB" "$d" "$len"
+    done > "$sp/warm.directive"
+    for d in "${warm[@]}"; do
+        printf 'GET\t%s\t/static/db/%s\t-\t-\t%s\t0\t200\n' "$DIRECTIVE_HOST" "$d" "$len"
+    done > "$sp/warm.static"
+    # (b) cold: all DB_N domains in a fixed random order; (d) a flood of
+    # DB_N different unknown domains; (c) DB_WARM_N unknown domains again
+    # and again.
+    db_order() {   # db_order N: 1..N in a fixed random order
+        awk -v n="$1" 'BEGIN { srand(20261128); for (i = 1; i <= n; i++) a[i] = i
+            for (i = n; i > 1; i--) { j = int(rand() * i) + 1; t = a[i]; a[i] = a[j]; a[j] = t }
+            for (i = 1; i <= n; i++) print a[i] }'
+    }
+    db_order "$DB_N" | awk -v tb="$TB" -v len="$len" -v dh="$DIRECTIVE_HOST" \
+        -v db="$sp/cold.db" -v dir="$sp/cold.directive" '{
+            d = sprintf("d%06d.db.test", $1)
+            printf "GET\tautoconfig.%s\t%s?emailaddress=user%%40%s\t-\t-\t%s\t0\t200\n", d, tb, d, len > db
+            printf "GET\t%s\t%s?emailaddress=user%%40%s\t-\t-\t%s\t0\t200\n", dh, tb, d, len > dir
+        }'
+    cp "$sp/warm.static" "$sp/cold.static"
+    db_order "$DB_N" | awk -v tb="$TB" -v len="$DB_SC_404_LEN" -v dh="$DIRECTIVE_HOST" \
+        -v db="$sp/flood.db" -v dir="$sp/flood.directive" '{
+            d = sprintf("x%06d.db.test", $1)
+            printf "GET\tautoconfig.%s\t%s?emailaddress=user%%40%s\t-\t-\t%s\t0\t404\n", d, tb, d, len > db
+            printf "GET\t%s\t%s?emailaddress=user%%40%s\t-\t-\t%s\t0\t404\n", dh, tb, d, len > dir
+        }'
+    # The negative-cache set: unknown names not used by the flood.
+    awk -v n="$DB_WARM_N" -v m="$DB_N" -v tb="$TB" -v len="$DB_SC_404_LEN" -v dh="$DIRECTIVE_HOST" \
+        -v db="$sp/neg.db" -v dir="$sp/neg.directive" 'BEGIN {
+            for (i = 1; i <= n; i++) {
+                d = sprintf("x%06d.db.test", m + i)
+                printf "GET\tautoconfig.%s\t%s?emailaddress=user%%40%s\t-\t-\t%s\t0\t404\n", d, tb, d, len > db
+                printf "GET\t%s\t%s?emailaddress=user%%40%s\t-\t-\t%s\t0\t404\n", dh, tb, d, len > dir
+            }
+        }'
+    printf 'GET\t%s\t/static/db/unknown.txt\t-\t-\t%s\t0\t200\n' "$DIRECTIVE_HOST" "$DB_SC_404_LEN" > "$sp/neg.static"
+    cp "$sp/neg.static" "$sp/flood.static"
+    log "db: specs written (warm ${#warm[@]}, cold $DB_N, unknown $DB_WARM_N, flood $DB_N lines)"
+}
+
+run_db() {
+    local conf sc side round order t0 q0 q1 spec
+    local -A off=()
+    db_setup
+    conf=$(write_db_conf)
+    t0=$(now)
+    "$HTTPD" -t -f "$conf" >"$WORK/logs/configtest-db.log" 2>&1 \
+        || { cat "$WORK/logs/configtest-db.log" >&2; die "httpd -t failed"; }
+    DB_CONFIGTEST_SECS=$(elapsed "$t0" "$(now)")
+    start_httpd "$conf" db
+    wait_ready "$DIRECTIVE_HOST" "$TB?emailaddress=u%40$(db_domain "$DB_N")" 60 \
+        || { show_error_log db; die "httpd did not start"; }
+    DB_READY_SECS=$READY_SECS
+    wait_children 2 || log "warning: fewer than 2 httpd children"
+    sleep 1
+    mem_snapshot
+    printf 'point\tkids_rss_kb\tkids_pss_kb\tkids_each_kb\tparent_rss_kb\n' > "$WORK/db-mem.tsv"
+    printf 'after startup\t%s\t%s\t%s\t%s\n' "$MEM_KIDS_RSS" "$MEM_KIDS_PSS" \
+        "$MEM_KIDS_EACH" "$MEM_PARENT_RSS" >> "$WORK/db-mem.tsv"
+    log "httpd $HTTPD_PID on $BASE_URL, ready in ${READY_SECS}s (apache2 -t ${DB_CONFIGTEST_SECS}s); parent VmRSS $MEM_PARENT_RSS KiB"
+    db_prepare
+
+    printf 'scenario\tlabel\tdomains\tbytes\tstatus\n' > "$WORK/db-meta.tsv"
+    printf 'warm\tknown domain, cache warm\t%s\t%s\t200\n' "$DB_WARM_N" "$DB_SC_TB_LEN" >> "$WORK/db-meta.tsv"
+    printf 'cold\tknown domain, cache cold (every request a different domain)\t%s\t%s\t200\n' "$DB_N" "$DB_SC_TB_LEN" >> "$WORK/db-meta.tsv"
+    printf 'neg\tunknown domain, negative cache warm\t%s\t%s\t404\n' "$DB_WARM_N" "$DB_SC_404_LEN" >> "$WORK/db-meta.tsv"
+    printf 'flood\tunknown domains, every request a different one\t%s\t%s\t404\n' "$DB_N" "$DB_SC_404_LEN" >> "$WORK/db-meta.tsv"
+    printf 'scenario\tround\tside\trps\tp50_us\tp90_us\tp99_us\tp999_us\trequests\tnon2xx\tbadlen\tsockerr\tqueries\n' \
+        > "$WORK/db.tsv"
+    log "db: 4 scenarios × $ROUNDS rounds × (database, directive, static) × ${DURATION}s"
+    for sc in warm cold neg flood; do
+        # Warm-up, not recorded.  For "warm" and "neg" this fills each
+        # child's cache with the set (wrk's 16 connections reach both).
+        for side in "${DB_SIDES[@]}"; do
+            spec="$WORK/db-spec/$sc.$side"
+            run_wrk "$spec" "$WARMUP" "$WORK/wrk/db-$sc.warm.$side" 0 "${off[$spec]:-0}"
+            off[$spec]=$(( ${off[$spec]:-0} + W_requests ))
+        done
+        for ((round = 1; round <= ROUNDS; round++)); do
+            case $((round % 3)) in
+                1) order="db directive static" ;;
+                2) order="directive static db" ;;
+                0) order="static db directive" ;;
+            esac
+            for side in $order; do
+                spec="$WORK/db-spec/$sc.$side"
+                q0=$([ "$side" = db ] && db_queries || echo -)
+                run_wrk "$spec" "$DURATION" "$WORK/wrk/db-$sc.$round.$side" 0 "${off[$spec]:-0}"
+                off[$spec]=$(( ${off[$spec]:-0} + W_requests ))
+                q1=$([ "$side" = db ] && db_queries || echo -)
+                local q=-
+                [ "$q0" != - ] && [ "$q1" != - ] && q=$((q1 - q0))
+                printf '%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+                    "$sc" "$round" "$side" "$W_rps" "$W_lat_p50_us" \
+                    "$W_lat_p90_us" "$W_lat_p99_us" "$W_lat_p999_us" \
+                    "$W_requests" "$W_non2xx" "$W_badlen" "$W_sockerr" "$q" \
+                    >> "$WORK/db.tsv"
+                log "db $sc round $round $side: $W_rps req/s, p50 ${W_lat_p50_us} µs, p99 ${W_lat_p99_us} µs$([ "$q" != - ] && echo ", $q queries")"
+            done
+        done
+        mem_snapshot
+        printf 'after %s\t%s\t%s\t%s\t%s\n' "$sc" "$MEM_KIDS_RSS" "$MEM_KIDS_PSS" \
+            "$MEM_KIDS_EACH" "$MEM_PARENT_RSS" >> "$WORK/db-mem.tsv"
+    done
+    stop_httpd
+    check_crashes
+
+    local name=db-$DB_KIND
+    {
+        echo "## Database: $DB_N domains from $([ "$DB_KIND" = pgsql ] && echo PostgreSQL || echo SQLite)"
+        echo
+        machine_md
+        echo "- Database: $DB_DESC"
+        echo "- Database virtual host: \`ServerAlias autoconfig.* autodiscover.*\`, \`MailAutoconfDBDQuery \"$DB_QUERY\"\`, \`MailAutoconfDBDCacheTTL 3600 3600\` (nothing expires during the run), \`MailAutoconfDBDCacheSize $DB_CACHE_SIZE\` (per child), \`DBDPersist On\`, \`DBDMin $DBD_MIN\`, \`DBDKeep $DBD_KEEP\`, \`DBDMax $DBD_MAX\` (per child: at most $((2 * DBD_MAX)) connections for 2 cores); each row overrides the display name and the IMAP and SMTP hosts, with the values of the virtual host's own directives"
+        echo "- Directive virtual host: the same $DB_N domains in \`MailAutoconfDomain\` (100 per line) and the same directives; \`apache2 -t\` took ${DB_CONFIGTEST_SECS} s, and the server answered ${DB_READY_SECS} s after launch"
+        echo "- Request: Thunderbird \`GET /.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=user%40DOMAIN\` with \`Host: autoconfig.DOMAIN\` (database side) or \`Host: $DIRECTIVE_HOST\` (directive and static sides). Domain names have a fixed width (\`d000001.db.test\`), so every answer is $DB_SC_TB_LEN bytes, and the database's answers were checked byte for byte against the directive case's (all $DB_WARM_N warm domains and a sample of the others). Unknown domains are answered \`404\` with the same $DB_SC_404_LEN bytes on both sides."
+        echo "- Scenarios: (warm) $DB_WARM_N domains in rotation, after a ${WARMUP}-second warm-up that puts them in both children's caches; (cold) all $DB_N domains in a fixed random order, each wrk run continuing where the previous one stopped, so with $DB_CACHE_SIZE entries per child every request misses; (unknown) $DB_WARM_N unknown domains in rotation, after a warm-up (negative cache); (flood) $DB_N different unknown domains, each a query"
+        echo "- Static side: a GET of a file with the bytes of the answer (one file per warm domain, the same $DB_WARM_N files for the cold scenario; for unknown domains one file with the 404 body, answered 200)"
+        echo "- Rounds: $ROUNDS per scenario, each a ${DURATION}-second run of each side, order rotated between rounds, after a ${WARMUP}-second warm-up of each side"
+        echo "- Every response was checked in wrk's response() (status 200, or 404 for the unknown domains; length): runs with errors: $ERRORS; runs with socket errors, reported only: $SOCKERR_RUNS"
+        echo
+        perl "$BENCH/report.pl" db "$WORK/db-meta.tsv" "$WORK/db.tsv" "$WORK/db-mem.tsv"
+    } > "$WORK/db.md"
+    echo >&2
+    cat "$WORK/db.md"
+    update_section "$name" "$WORK/db.md"
+}
+
 # ==================================================================== main
 case "$MODE" in
     ab)
@@ -919,6 +1379,9 @@ case "$MODE" in
         ;;
     scale)
         run_scale
+        ;;
+    db)
+        run_db
         ;;
 esac
 

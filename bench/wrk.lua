@@ -4,22 +4,33 @@
 --
 --   BENCH_SPEC=FILE        one request per line, fields separated by TABs:
 --                            METHOD HOST PATH CONTENT-TYPE BODYFILE LEN TOL
+--                            [STATUS]
 --                          "-" means none (no Content-Type, no body, no
 --                          length check).  LEN is the expected body length
 --                          in bytes and TOL how far a body may differ from
 --                          it (signed profiles vary by a byte or two: DER
---                          ECDSA signatures are 70-72 bytes).  Lines
+--                          ECDSA signatures are 70-72 bytes).  STATUS, when
+--                          present and not "-", is the one status the
+--                          answer must have (e.g. 404 for a domain that is
+--                          not served); without it any 2xx will do.  Lines
 --                          starting with # are ignored.  With several lines
---                          the requests are sent in rotation and a body
---                          must match the length of one of them (wrk does
---                          not tell which request a response answers).
+--                          the requests are sent in rotation (a spec may
+--                          hold 100,000 lines: bench/run.sh --db cycles
+--                          through that many domains) and a body must
+--                          match one of the lengths, a status one of the
+--                          statuses, of the spec (wrk does not tell which
+--                          request a response answers).
+--   BENCH_OFFSET=N         start the rotation at line N + 1 (modulo the
+--                          number of lines), so that consecutive runs can
+--                          continue where the previous one stopped.
 --   BENCH_STOP_AFTER=N     stop after N responses (only with wrk -t1): the
 --                          thread stops and wrk is sent SIGINT once the
 --                          thread has ended, so it prints its results
 --                          without waiting for -d.  Unset or 0: run for -d.
 --
--- Every response is checked: a status outside 200-299 counts as non2xx, a
--- body of an unexpected length as badlen.  done() prints one line that
+-- Every response is checked: a status outside 200-299 (or, with STATUS
+-- fields, not one of them) counts as non2xx, a body of an unexpected length
+-- as badlen.  done() prints one line that
 -- bench/run.sh parses:
 --
 --   BENCH requests=N duration_us=N rps=N.N bytes=N lat_p50_us=N
@@ -38,7 +49,10 @@ end
 
 -- Per-thread state (each wrk thread has its own Lua environment).
 local reqs = {}          -- pre-formatted request strings
-local lens = {}          -- { len, tol } per request, or false
+local lens = {}          -- distinct { len, tol } of the spec
+local any_len = false    -- a line without a length: any length will do
+local statuses = nil     -- set of expected statuses, or nil for 2xx
+local any_2xx = false    -- a line without STATUS: any 2xx will do
 local nreq = 0
 local next_req = 0
 local responses = 0
@@ -78,12 +92,13 @@ local wrk_pid
 function init(args)
     local spec = os.getenv("BENCH_SPEC")
     assert(spec and spec ~= "", "BENCH_SPEC is not set")
+    local seen_len = {}
     for line in io.lines(spec) do
         if line ~= "" and line:sub(1, 1) ~= "#" then
             local f = fields(line)
             assert(#f >= 7, "spec line needs 7 TAB-separated fields: " .. line)
-            local method, host, path, ctype, bodyfile, len, tol =
-                f[1], f[2], f[3], f[4], f[5], f[6], f[7]
+            local method, host, path, ctype, bodyfile, len, tol, status =
+                f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8]
             local headers = { Host = host }
             local body = nil
             if ctype ~= "-" then
@@ -95,13 +110,24 @@ function init(args)
             nreq = nreq + 1
             reqs[nreq] = wrk.format(method, path, headers, body)
             if len ~= "-" then
-                lens[nreq] = { tonumber(len), tonumber(tol) or 0 }
+                local key = len .. "/" .. (tol or "0")
+                if not seen_len[key] then
+                    seen_len[key] = true
+                    lens[#lens + 1] = { tonumber(len), tonumber(tol) or 0 }
+                end
             else
-                lens[nreq] = false
+                any_len = true
+            end
+            if status and status ~= "" and status ~= "-" then
+                statuses = statuses or {}
+                statuses[tonumber(status)] = true
+            else
+                any_2xx = true
             end
         end
     end
     assert(nreq > 0, "no request in " .. spec)
+    next_req = (tonumber(os.getenv("BENCH_OFFSET") or "0") or 0) % nreq
     stop_after = tonumber(os.getenv("BENCH_STOP_AFTER") or "0") or 0
     if stop_after > 0 then
         wrk_pid = own_pid()
@@ -115,18 +141,28 @@ function request()
 end
 
 local function length_ok(n)
-    for i = 1, nreq do
+    if any_len then
+        return true
+    end
+    for i = 1, #lens do
         local l = lens[i]
-        if not l or math.abs(n - l[1]) <= l[2] then
+        if math.abs(n - l[1]) <= l[2] then
             return true
         end
     end
     return false
 end
 
+local function status_ok(status)
+    if any_2xx and status >= 200 and status <= 299 then
+        return true
+    end
+    return statuses ~= nil and statuses[status] == true
+end
+
 function response(status, headers, body)
     responses = responses + 1
-    if status < 200 or status > 299 then
+    if not status_ok(status) then
         non2xx = non2xx + 1
     end
     if not length_ok(body and #body or 0) then
