@@ -1048,7 +1048,8 @@ sub run_row {
         check_no_echo($x->{raw}, $row);
         cmp_ok($x->{secs}, '>=', $row->{min_secs}, "took at least $row->{min_secs} s")
             if $row->{min_secs};
-        cmp_ok($x->{secs}, '<', $row->{max_secs}, "answered within $row->{max_secs} s")
+        cmp_ok($x->{secs}, '<', $row->{max_secs} * slack(),
+               'answered within ' . ($row->{max_secs} * slack()) . ' s')
             if $row->{max_secs};
     }
     still_answers($vhost);
