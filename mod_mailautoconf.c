@@ -73,6 +73,7 @@ typedef struct {
     apr_size_t           tb_len;
     const char          *etag;
     apr_time_t           mtime;
+    const char          *cache_control;  /* for the Thunderbird document */
     const mac_ad_t      *ad;          /* Outlook documents */
     const mac_apple_t   *apple;       /* NULL when no profile can be made */
     const char          *apple_why;
@@ -94,6 +95,7 @@ typedef struct {
     const char   *pox_url;
     const char   *activesync_url;
     const char   *cache_control;  /* for address-independent answers */
+    int           cache_max_age;  /* its max-age, in seconds */
     apr_off_t     max_body;       /* request body limit */
     const char   *https_host;     /* redirect plain HTTP here, or NULL */
     apr_array_header_t *warnings; /* const char *: problems worth a word */
@@ -662,6 +664,7 @@ static mac_site_t *make_site(apr_pool_t *p, const mac_state_t *st,
     site->tb = mac_tb_render(p, acct, domain, &site->tb_len);
     site->etag = make_etag(p, site->tb, site->tb_len);
     site->mtime = apr_time_sec(apr_time_now()) * APR_USEC_PER_SEC;
+    site->cache_control = st->cache_control;
     site->ad = ad ? ad : mac_ad_compile(p, acct, st->pox_url,
                                         st->activesync_url);
     if (apple || apple_why) {
@@ -712,10 +715,9 @@ static mac_state_t *build_state(apr_pool_t *p, server_rec *s,
     st->acct.short_name = c->short_name;
     st->acct.doc_url = c->doc_url;
     st->acct.doc_text = c->doc_text;
-    st->cache_control = apr_psprintf(p, "max-age=%d",
-                                     c->cache_max_age != UNSET
-                                     ? c->cache_max_age
-                                     : DEFAULT_CACHE_MAX_AGE);
+    st->cache_max_age = c->cache_max_age != UNSET ? c->cache_max_age
+                                                  : DEFAULT_CACHE_MAX_AGE;
+    st->cache_control = apr_psprintf(p, "max-age=%d", st->cache_max_age);
 
     st->max_body = c->max_body != UNSET ? c->max_body : DEFAULT_MAX_BODY;
     if (c->https_redirect && strcasecmp(c->https_redirect, "off") != 0) {
@@ -1235,6 +1237,11 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
         apr_pool_destroy(vp);    /* after the log: why lives in vp */
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    /* Clients keep a database answer no longer than this child does. */
+    if (apr_time_from_sec(st->cache_max_age) > st->dbd_ttl) {
+        site->cache_control = apr_psprintf(vp, "max-age=%" APR_TIME_T_FMT,
+                                           apr_time_sec(st->dbd_ttl));
+    }
     e = mac_cache_put(st->cache, domain, site, vp,
                       r->request_time + st->dbd_ttl);
     if (e) {
@@ -1328,7 +1335,7 @@ static int handle_thunderbird(request_rec *r, const mac_state_t *st)
                   addr ? "from the address" : "from the host name");
 
     ap_set_content_type(r, "application/xml; charset=utf-8");
-    apr_table_setn(r->headers_out, "Cache-Control", st->cache_control);
+    apr_table_setn(r->headers_out, "Cache-Control", b->cache_control);
     apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
     apr_table_setn(r->headers_out, "ETag", b->etag);
     ap_update_mtime(r, b->mtime);

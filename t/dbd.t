@@ -613,6 +613,17 @@ case('served: ETag and conditional GET for a database domain', sub {
     is($r5->content, '', 'HEAD: no body');
 });
 
+case('served: clients keep a database answer no longer than the module',
+     sub {
+    # db_sqlite: MailAutoconfDBDCacheTTL 2, MailAutoconfCacheMaxAge 3600
+    my $db = tb_get('db_sqlite', q_addr('a@customer.com'));
+    is($db->header('Cache-Control'), 'max-age=2',
+       'a database domain: max-age of the module\'s own cache lifetime');
+    my $st = tb_get('db_static_ref', q_addr('u@reference.test'));
+    is($st->header('Cache-Control'), 'max-age=3600',
+       'a configured domain: MailAutoconfCacheMaxAge');
+});
+
 # ----------------------------------------------------------- all clients
 
 case('Outlook: POST for a database domain, overrides applied', sub {
