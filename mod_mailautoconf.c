@@ -1582,6 +1582,11 @@ static int handle_autodiscover(request_rec *r, const mac_state_t *st)
         }
         return send_lookup_error(r, rc);
     }
+    /* An ActiveSync device asks in the mobilesync request namespace and
+     * wants the mobilesync answer even when it names no schema. */
+    if (req.mobilesync && !req.schema) {
+        req.schema = MAC_AD_NS_MOBILESYNC;
+    }
     if ((doc = mac_ad_pick(site->ad, req.schema)) == NULL) {
         return send_ad_error(r, HTTP_OK, MAC_AD_ERROR_SCHEMA,
                              "the requested response schema is not "

@@ -579,11 +579,12 @@ static void install_handlers(xmlParserCtxtPtr ctxt)
 /* Tree checks                                                          */
 /* ------------------------------------------------------------------ */
 
-static int is_req_element(const xmlNode *n, const char *name)
+/* An element named name in the request namespace ns. */
+static int is_req_element(const xmlNode *n, const char *ns, const char *name)
 {
     return n->type == XML_ELEMENT_NODE
         && n->ns != NULL && n->ns->href != NULL
-        && strcmp((const char *)n->ns->href, MAC_AD_NS_REQUEST) == 0
+        && strcmp((const char *)n->ns->href, ns) == 0
         && n->name != NULL
         && strcmp((const char *)n->name, name) == 0;
 }
@@ -660,7 +661,8 @@ static mac_ad_status_e check_tree(apr_pool_t *p, xmlDocPtr doc,
 {
     xmlNodePtr root, c, request = NULL, email_el = NULL, schema_el = NULL;
     int n_request = 0, n_email = 0, n_schema = 0;
-    const char *email = NULL, *schema = NULL;
+    const char *email = NULL, *schema = NULL, *ns;
+    int mobilesync = 0;
     mac_ad_status_e rv;
 
     if (doc->intSubset != NULL || doc->extSubset != NULL) {
@@ -672,12 +674,22 @@ static mac_ad_status_e check_tree(apr_pool_t *p, xmlDocPtr doc,
         *reason = "no root element";
         return MAC_AD_ERR_MALFORMED;
     }
-    if (!is_req_element(root, "Autodiscover")) {
+    /* Outlook's request namespace, or ActiveSync devices' (mobilesync);
+     * everything below the root must be in the root's. */
+    if (is_req_element(root, MAC_AD_NS_REQUEST, "Autodiscover")) {
+        ns = MAC_AD_NS_REQUEST;
+    }
+    else if (is_req_element(root, MAC_AD_NS_REQUEST_MOBILESYNC,
+                            "Autodiscover")) {
+        ns = MAC_AD_NS_REQUEST_MOBILESYNC;
+        mobilesync = 1;
+    }
+    else {
         *reason = "root is not Autodiscover in the request namespace";
         return MAC_AD_ERR_ROOT;
     }
     for (c = root->children; c != NULL; c = c->next) {
-        if (is_req_element(c, "Request")) {
+        if (is_req_element(c, ns, "Request")) {
             request = c;
             n_request++;
         }
@@ -691,10 +703,10 @@ static mac_ad_status_e check_tree(apr_pool_t *p, xmlDocPtr doc,
         return MAC_AD_ERR_MALFORMED;
     }
     for (c = request->children; c != NULL; c = c->next) {
-        if (is_req_element(c, "EMailAddress")) {
+        if (is_req_element(c, ns, "EMailAddress")) {
             email_el = c;
             n_email++;
-        } else if (is_req_element(c, "AcceptableResponseSchema")) {
+        } else if (is_req_element(c, ns, "AcceptableResponseSchema")) {
             schema_el = c;
             n_schema++;
         }
@@ -725,6 +737,7 @@ static mac_ad_status_e check_tree(apr_pool_t *p, xmlDocPtr doc,
     }
     req->email = email;
     req->schema = schema;
+    req->mobilesync = mobilesync;
     *reason = "ok";
     return MAC_AD_OK;
 }
@@ -846,6 +859,7 @@ mac_ad_status_e mac_ad_parse(apr_pool_t *p, const char *body, apr_size_t len,
     if (req != NULL) {
         req->email = NULL;
         req->schema = NULL;
+        req->mobilesync = 0;
     }
     if (p == NULL || req == NULL || (body == NULL && len > 0)) {
         why = "invalid arguments";
@@ -855,6 +869,7 @@ mac_ad_status_e mac_ad_parse(apr_pool_t *p, const char *body, apr_size_t len,
         if (rv != MAC_AD_OK) {
             req->email = NULL;
             req->schema = NULL;
+            req->mobilesync = 0;
         }
     }
     if (reason != NULL)

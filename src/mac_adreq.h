@@ -64,6 +64,7 @@ extern "C" {
 #endif
 
 #define MAC_AD_NS_REQUEST  "http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006"
+#define MAC_AD_NS_REQUEST_MOBILESYNC "http://schemas.microsoft.com/exchange/autodiscover/mobilesync/requestschema/2006"
 #define MAC_AD_NS_RESPONSE_OUTLOOK "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"
 #define MAC_AD_NS_RESPONSE_MOBILESYNC "http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006"
 
@@ -110,6 +111,8 @@ typedef struct {
                             NOT validated as an address (caller does that). Never empty on MAC_AD_OK. */
     const char *schema;  /* text of Request/AcceptableResponseSchema trimmed, or NULL if absent
                             ("" if present but empty). */
+    int mobilesync;      /* 1: the request came in ActiveSync's request namespace
+                            (MAC_AD_NS_REQUEST_MOBILESYNC), as ActiveSync devices send it */
 } mac_ad_request_t;
 
 /* Parses body[0..len).  On MAC_AD_OK fills *req with strings allocated from p.

@@ -460,6 +460,34 @@ push @tests, ['POST the mobilesync schema (ad_activesync)' => sub {
        'https://eas.example.com/Microsoft-Server-ActiveSync', 'Server Url');
     is($xc->findnodes('//o:Response | //a:Error')->size, 0, 'nothing else');
 }];
+# What an ActiveSync device sends: the mobilesync request namespace, with
+# or without AcceptableResponseSchema.
+for my $with_schema (1, 0) {
+    my $what = $with_schema ? 'with' : 'without';
+    push @tests, ["ActiveSync request namespace, $what a schema (ad_activesync)" => sub {
+        my $body = '<Autodiscover xmlns="http://schemas.microsoft.com/'
+                 . 'exchange/autodiscover/mobilesync/requestschema/2006"><Request>'
+                 . '<EMailAddress>eve@example.net</EMailAddress>'
+                 . ($with_schema ? '<AcceptableResponseSchema>' . NS_MOBILESYNC
+                                   . '</AcceptableResponseSchema>' : '')
+                 . '</Request></Autodiscover>';
+        my $res = post_ad(ad_activesync => $body);
+        is($res->code, 200, 'HTTP 200') or diag($res->as_string);
+        my $doc = parse_or_diag($res) or return fail('the answer is XML');
+        my $xc = xpc($doc);
+        is($xc->findvalue('/a:Autodiscover/m:Response/m:Action/m:Settings/m:Server/m:Url'),
+           'https://eas.example.com/Microsoft-Server-ActiveSync', 'the ActiveSync Url');
+        is($xc->findvalue('/a:Autodiscover/m:Response/m:User/m:EMailAddress'),
+           'eve@example.net', 'the address');
+    }];
+}
+push @tests, ['ActiveSync request namespace without an ActiveSync URL (ad_basic): 601' => sub {
+    my $body = '<Autodiscover xmlns="http://schemas.microsoft.com/'
+             . 'exchange/autodiscover/mobilesync/requestschema/2006"><Request>'
+             . '<EMailAddress>mka-eas@example.com</EMailAddress>'
+             . '</Request></Autodiscover>';
+    check_error(post_ad(ad_basic => $body), 200, 601, 'mka-eas');
+}];
 push @tests, ['POST an unknown schema (ad_activesync)' => sub {
     check_error(post_ad(ad_activesync => outlook_body(
         'mka-schema@example.net', 'http://mka-schema.example/x')), 200, 601,

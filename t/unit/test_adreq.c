@@ -191,9 +191,13 @@ static const adcase_t cases[] = {
     { "wrong namespace (response schema)",
       "<Autodiscover xmlns=\"" MAC_AD_NS_RESPONSE_OUTLOOK "\"><Request>" ADDR("r@example.com")
       "</Request></Autodiscover>", 0, MAC_AD_ERR_ROOT, NULL, 0, NULL },
-    { "wrong namespace (mobilesync request schema)",
+    { "ActiveSync's request namespace (mobilesync requestschema) is accepted",
       "<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/mobilesync/requestschema/2006\">"
-      "<Request>" ADDR("r@example.com") "</Request></Autodiscover>", 0, MAC_AD_ERR_ROOT, NULL, 0, NULL },
+      "<Request>" ADDR("r@example.com") "</Request></Autodiscover>", 0, MAC_AD_OK, "r@example.com", 1, NULL },
+    { "mobilesync root with an Outlook-namespace Request is not mixed",
+      "<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/autodiscover/mobilesync/requestschema/2006\">"
+      "<Request xmlns=\"" NS "\">" "<EMailAddress>r@example.com</EMailAddress>"
+      "</Request></Autodiscover>", 0, MAC_AD_ERR_ROOT, NULL, 0, NULL },
     { "namespace URI compared exactly (trailing slash)",
       "<Autodiscover xmlns=\"" NS "/\"><Request>" ADDR("r@example.com")
       "</Request></Autodiscover>", 0, MAC_AD_ERR_ROOT, NULL, 0, NULL },
@@ -1015,6 +1019,29 @@ static void test_query_fragment(void)
 
 /* ------------------------------------------------------------------ */
 
+/* Which request namespace a request came in. */
+static void test_mobilesync_flag(void)
+{
+    static const char outlook[] =
+        "<Autodiscover xmlns=\"" NS "\"><Request>"
+        "<EMailAddress>o@example.com</EMailAddress></Request></Autodiscover>";
+    static const char eas[] =
+        "<Autodiscover xmlns=\"" MAC_AD_NS_REQUEST_MOBILESYNC "\"><Request>"
+        "<EMailAddress>m@example.com</EMailAddress></Request></Autodiscover>";
+    mac_ad_request_t req;
+    apr_pool_t *p;
+
+    apr_pool_create(&p, root_pool);
+    is_int(mac_ad_parse(p, outlook, LEN(outlook), &req, NULL), MAC_AD_OK,
+           "Outlook request parses");
+    is_int(req.mobilesync, 0, "Outlook request: not mobilesync");
+    is_int(mac_ad_parse(p, eas, LEN(eas), &req, NULL), MAC_AD_OK,
+           "ActiveSync request parses");
+    is_int(req.mobilesync, 1, "ActiveSync request: mobilesync");
+    is_str(req.email, "m@example.com", "ActiveSync request: the address");
+    apr_pool_destroy(p);
+}
+
 int main(void)
 {
     apr_size_t i;
@@ -1033,6 +1060,7 @@ int main(void)
     test_threads();
     test_arguments();
     test_query_fragment();
+    test_mobilesync_flag();
 
     apr_pool_destroy(root_pool);
     apr_terminate();
