@@ -1072,6 +1072,19 @@ static void hold_entry(request_rec *r, mac_cache_t *cache,
                               apr_pool_cleanup_null);
 }
 
+/* Keep a database answer (site NULL: "unknown") in the child's cache for
+ * ttl, and hold it for this request. */
+static void remember(request_rec *r, const mac_state_t *st,
+                     const char *domain, mac_site_t *site, apr_pool_t *vp,
+                     apr_interval_time_t ttl)
+{
+    mac_cache_entry_t *e = mac_cache_put(st->cache, domain, site, vp,
+                                         r->request_time + ttl);
+    if (e) {
+        hold_entry(r, st->cache, e);
+    }
+}
+
 /* The account of a database row: the directives, with what the row's
  * named columns override.  Returns NULL or what is wrong with the row. */
 static const char *site_from_row(apr_pool_t *vp, const mac_state_t *st,
@@ -1207,11 +1220,7 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
     }
     rv = apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1);
     if (rv == -1) {
-        e = mac_cache_put(st->cache, domain, NULL, NULL,
-                          r->request_time + st->dbd_neg_ttl);
-        if (e) {
-            hold_entry(r, st->cache, e);
-        }
+        remember(r, st, domain, NULL, NULL, st->dbd_neg_ttl);
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00505)
                       "database: %s is not known", domain);
         return HTTP_NOT_FOUND;
@@ -1242,11 +1251,7 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
         site->cache_control = apr_psprintf(vp, "max-age=%" APR_TIME_T_FMT,
                                            apr_time_sec(st->dbd_ttl));
     }
-    e = mac_cache_put(st->cache, domain, site, vp,
-                      r->request_time + st->dbd_ttl);
-    if (e) {
-        hold_entry(r, st->cache, e);
-    }
+    remember(r, st, domain, site, vp, st->dbd_ttl);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00508)
                   "database: %s is served", domain);
     *out = site;
