@@ -3,7 +3,9 @@
 # SYSCONFDIR/mods-available, and the .load line loads the installed file.
 # With CI set and as root, also scripts/packaging-check.sh: the real
 # install, a2enmod, the example site, apache2ctl configtest, and the
-# machine left as it was found.
+# machine left as it was found.  debian/ (the Debian package, which
+# scripts/deb-check.sh builds and installs in CI): the files it names
+# exist, and its version goes with MAILAUTOCONF_VERSION and the README.
 use strict;
 use warnings FATAL => 'all';
 
@@ -137,6 +139,9 @@ sub next_release {
     ok(defined $macro && ($upstream eq $macro || next_release($macro, $upstream)),
        "debian/changelog $upstream is MAILAUTOCONF_VERSION " . ($macro // '?') . ' or the release after it')
         or diag("debian/changelog says $version");
+
+    like(slurp('README.md'), qr{apt-get install \./libapache2-mod-mailautoconf_\Q$upstream\E_},
+         "README.md installs the package of version $upstream");
 
     my $control = slurp('debian/control');
     like($control, qr/^Package: libapache2-mod-mailautoconf$/m, 'debian/control builds libapache2-mod-mailautoconf');
