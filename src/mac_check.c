@@ -73,8 +73,8 @@ static const char *norm_number(apr_pool_t *p, const char *s)
 }
 
 /* A TXT value as mac_resolve() writes it: a zone-file quoted value ("a"
- * "b", with \X and \DDD escapes) has its strings joined; anything else is
- * taken as it is. */
+ * "b", with \X and \DDD escapes) has its strings joined and re-escaped;
+ * anything else is taken as already in that form. */
 static const char *norm_txt(apr_pool_t *p, const char *s)
 {
     char *out = apr_palloc(p, 4 * strlen(s) + 1), *o = out;
@@ -84,29 +84,26 @@ static const char *norm_txt(apr_pool_t *p, const char *s)
         s++;
     }
     if (*s != '"') {
-        quoted = -1;
+        return s;           /* already in mac_resolve()'s form */
     }
     for (; *s; s++) {
         unsigned c = (unsigned char)*s;
 
-        if (quoted >= 0) {
-            if (c == '"') {
-                quoted = !quoted;
-                continue;
+        if (c == '"') {
+            quoted = !quoted;
+            continue;
+        }
+        if (!quoted) {
+            continue;           /* blanks between the strings */
+        }
+        if (c == '\\' && s[1]) {
+            if (apr_isdigit(s[1]) && apr_isdigit(s[2]) && apr_isdigit(s[3])) {
+                c = (unsigned)((s[1] - '0') * 100 + (s[2] - '0') * 10
+                               + (s[3] - '0'));
+                s += 3;
             }
-            if (!quoted) {
-                continue;       /* blanks between the strings */
-            }
-            if (c == '\\' && s[1]) {
-                if (apr_isdigit(s[1]) && apr_isdigit(s[2])
-                    && apr_isdigit(s[3])) {
-                    c = (unsigned)((s[1] - '0') * 100 + (s[2] - '0') * 10
-                                   + (s[3] - '0'));
-                    s += 3;
-                }
-                else {
-                    c = (unsigned char)*++s;
-                }
+            else {
+                c = (unsigned char)*++s;
             }
         }
         if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
