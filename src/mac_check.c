@@ -468,19 +468,32 @@ static void html_values(mac_out_t *o, const apr_array_header_t *a)
     }
 }
 
+/* A heading "TITLE DOMAIN" with id check-vhost-V-KIND-M and the start of
+ * a table labelled by it, with these column heads. */
+static void html_table(mac_out_t *o, const char *kind, const char *title,
+                       const char *domain, int v, int m,
+                       const char *const *cols)
+{
+    mac_out_f(o, "<h4 id=\"check-vhost-%d-%s-%d\">%s ", v, kind, m, title);
+    mac_out_html(o, domain);
+    mac_out_f(o, "</h4>\n<div class=\"scroll\"><table class=\"check\" "
+                 "aria-labelledby=\"check-vhost-%d-%s-%d\">\n<thead><tr>",
+              v, kind, m);
+    for (; *cols; cols++) {
+        mac_out_f(o, "<th scope=\"col\">%s</th>", *cols);
+    }
+    mac_out_s(o, "</tr></thead>\n<tbody>\n");
+}
+
 static void html_records(mac_out_t *o, const mac_check_domain_t *d, int v,
                          int m)
 {
+    static const char *const cols[] = {
+        "Name", "Type", "Advised", "Verdict", "Found", NULL
+    };
     int i;
 
-    mac_out_f(o, "<h4 id=\"check-vhost-%d-dns-%d\">DNS records of ", v, m);
-    mac_out_html(o, d->domain);
-    mac_out_f(o, "</h4>\n<div class=\"scroll\"><table class=\"check\" "
-                 "aria-labelledby=\"check-vhost-%d-dns-%d\">\n<thead><tr>"
-                 "<th scope=\"col\">Name</th><th scope=\"col\">Type</th>"
-                 "<th scope=\"col\">Advised</th><th scope=\"col\">Verdict"
-                 "</th><th scope=\"col\">Found</th></tr></thead>\n<tbody>\n",
-              v, m);
+    html_table(o, "dns", "DNS records of", d->domain, v, m, cols);
     for (i = 0; i < d->records->nelts; i++) {
         const mac_check_rr_t *r = &APR_ARRAY_IDX(d->records, i,
                                                  mac_check_rr_t);
@@ -519,16 +532,12 @@ static void html_records(mac_out_t *o, const mac_check_domain_t *d, int v,
 static void html_tls(mac_out_t *o, const mac_check_domain_t *d, int v, int m,
                      apr_time_t now)
 {
+    static const char *const cols[] = {
+        "Name", "Verdict", "Expires", "Certificate names or error", NULL
+    };
     int i;
 
-    mac_out_f(o, "<h4 id=\"check-vhost-%d-tls-%d\">Certificates for ", v, m);
-    mac_out_html(o, d->domain);
-    mac_out_f(o, "</h4>\n<div class=\"scroll\"><table class=\"check\" "
-                 "aria-labelledby=\"check-vhost-%d-tls-%d\">\n<thead><tr>"
-                 "<th scope=\"col\">Name</th><th scope=\"col\">Verdict</th>"
-                 "<th scope=\"col\">Expires</th><th scope=\"col\">"
-                 "Certificate names or error</th></tr></thead>\n<tbody>\n",
-              v, m);
+    html_table(o, "tls", "Certificates for", d->domain, v, m, cols);
     for (i = 0; i < d->tls->nelts; i++) {
         const mac_check_tls_t *t = &APR_ARRAY_IDX(d->tls, i, mac_check_tls_t);
         mac_out_f(o, "<tr class=\"tls-%s\" data-verdict=\"%s\" data-name=\"",
@@ -637,20 +646,6 @@ char *mac_check_html(apr_pool_t *p, const mac_check_t *c,
     return mac_out_done(&o, NULL);
 }
 
-static void json_values(mac_out_t *o, const apr_array_header_t *a)
-{
-    int i;
-
-    mac_out_s(o, "[");
-    for (i = 0; a && i < a->nelts; i++) {
-        if (i) {
-            mac_out_s(o, ",");
-        }
-        mac_out_json(o, APR_ARRAY_IDX(a, i, const char *));
-    }
-    mac_out_s(o, "]");
-}
-
 static void json_domain(mac_out_t *o, const mac_check_domain_t *d,
                         apr_time_t now)
 {
@@ -672,7 +667,7 @@ static void json_domain(mac_out_t *o, const mac_check_domain_t *d,
         mac_out_json(o, r->comment);
         mac_out_f(o, ",\"verdict\":\"%s\",\"found\":",
                   verdict_keys[r->verdict]);
-        json_values(o, r->found);
+        mac_out_json_strings(o, r->found);
         mac_out_s(o, ",\"note\":");
         mac_out_json(o, r->note);
         mac_out_s(o, "}");

@@ -70,6 +70,18 @@ void mac_out_json(mac_out_t *o, const char *s)
     mac_out_s(o, "\"");
 }
 
+void mac_out_json_strings(mac_out_t *o, const apr_array_header_t *a)
+{
+    int i;
+
+    mac_out_s(o, "[");
+    for (i = 0; a && i < a->nelts; i++) {
+        mac_out_s(o, i ? "," : "");
+        mac_out_json(o, APR_ARRAY_IDX(a, i, const char *));
+    }
+    mac_out_s(o, "]");
+}
+
 char *mac_out_done(mac_out_t *o, apr_size_t *len)
 {
     apr_size_t n = 0;

@@ -31,6 +31,9 @@ void mac_out_html(mac_out_t *o, const char *s);
 /* s as a JSON string with its quotes, or null. */
 void mac_out_json(mac_out_t *o, const char *s);
 
+/* An array of strings (const char *, may be NULL: []) as a JSON array. */
+void mac_out_json_strings(mac_out_t *o, const apr_array_header_t *a);
+
 /* The joined document; *len (may be NULL) gets its length. */
 char *mac_out_done(mac_out_t *o, apr_size_t *len);
 

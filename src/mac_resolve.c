@@ -159,12 +159,10 @@ const char *mac_rdata_text(apr_pool_t *p, const unsigned char *msg,
 
     switch (type) {
     case ns_t_a:
-        if (rdlen != 4 || !inet_ntop(AF_INET, rdata, addr, sizeof(addr))) {
-            return NULL;
-        }
-        return apr_pstrdup(p, addr);
     case ns_t_aaaa:
-        if (rdlen != 16 || !inet_ntop(AF_INET6, rdata, addr, sizeof(addr))) {
+        if (rdlen != (type == ns_t_a ? 4u : 16u)
+            || !inet_ntop(type == ns_t_a ? AF_INET : AF_INET6, rdata, addr,
+                          sizeof(addr))) {
             return NULL;
         }
         return apr_pstrdup(p, addr);

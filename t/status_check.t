@@ -194,27 +194,19 @@ sub check_json {
     return json_of($res)->{check} // {};
 }
 
-sub records_of {
-    my ($check) = @_;
+# name => entry of every domain's "records" or "tls" list.
+sub entries_of {
+    my ($check, $list) = @_;
     my %r;
     for my $v (@{ $check->{vhosts} // [] }) {
         for my $d (@{ $v->{domains} }) {
-            $r{ $_->{name} } = $_ for @{ $d->{records} };
+            $r{ $_->{name} } = $_ for @{ $d->{$list} };
         }
     }
     return \%r;
 }
-
-sub tls_of {
-    my ($check) = @_;
-    my %t;
-    for my $v (@{ $check->{vhosts} // [] }) {
-        for my $d (@{ $v->{domains} }) {
-            $t{ $_->{name} } = $_ for @{ $d->{tls} };
-        }
-    }
-    return \%t;
-}
+sub records_of { entries_of($_[0], 'records') }
+sub tls_of     { entries_of($_[0], 'tls') }
 
 sub cert_end {
     my ($file) = @_;
