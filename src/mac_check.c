@@ -245,6 +245,7 @@ typedef struct {
     mac_check_t         *c;
     apr_pool_t          *p;
     apr_hash_t          *asked;     /* "TYPE name" -> lookup_t */
+    apr_hash_t          *slow;      /* "addr port" whose probe timed out */
     mac_check_resolve_fn resolve;
     void                *rctx;
     mac_check_probe_fn   probe;
@@ -306,12 +307,20 @@ static void check_tls(run_t *run, const mac_check_input_t *in,
                       const char *name, mac_check_tls_t *out)
 {
     mac_check_t *c = run->c;
+    const char *key;
 
     memset(out, 0, sizeof(*out));
     out->name = name;
     if (!in->tls_addr || !run->probe) {
         out->verdict = MAC_TLS_NOT_CHECKED;
         out->res.error = "no address to connect to";
+        return;
+    }
+    key = apr_psprintf(run->p, "%s %d", in->tls_addr, in->tls_port);
+    if (apr_hash_get(run->slow, key, APR_HASH_KEY_STRING)) {
+        out->verdict = MAC_TLS_NOT_CHECKED;
+        out->res.error = "not probed: an earlier connection to this address "
+                         "timed out";
         return;
     }
     if (c->probes >= c->max_probes) {
@@ -325,6 +334,9 @@ static void check_tls(run_t *run, const mac_check_input_t *in,
     c->probes++;
     run->probe(run->pctx, run->p, in->tls_addr, in->tls_port, name,
                &out->res);
+    if (!out->res.ok && out->res.timed_out) {
+        apr_hash_set(run->slow, key, APR_HASH_KEY_STRING, key);
+    }
     out->verdict = !out->res.ok ? MAC_TLS_FAILED
                  : out->res.covered ? MAC_TLS_COVERED : MAC_TLS_NOT_COVERED;
 }
@@ -348,6 +360,7 @@ mac_check_t *mac_check_run(apr_pool_t *p, const apr_array_header_t *inputs,
     run.c = c;
     run.p = p;
     run.asked = apr_hash_make(p);
+    run.slow = apr_hash_make(p);
     run.resolve = resolve;
     run.rctx = rctx;
     run.probe = probe;

@@ -30,7 +30,8 @@
  * probed with TLS (through a caller-given function, normally
  * mac_tlsprobe.h) at the address given for the virtual host: covered /
  * not_covered (with the certificate's names and expiry) / failed (with the
- * reason) / not_checked (bound on probes reached).
+ * reason) / not_checked (bound on probes reached, or an earlier probe of
+ * the same address timed out: then that address is not tried again).
  *
  * Rendering: an HTML section (id "check") for the status page, and a JSON
  * value for its "check" member; both escape every value with

@@ -102,7 +102,7 @@ void mac_tls_cert_check(apr_pool_t *p, const char *pem, apr_size_t len,
 
 /* A connected socket, or -1 with *why set. */
 static int connect_to(const char *addr, int port, int timeout_ms,
-                      const char **why)
+                      const char **why, int *timed_out)
 {
     struct sockaddr_storage ss;
     socklen_t sl;
@@ -150,6 +150,7 @@ static int connect_to(const char *addr, int port, int timeout_ms,
     }
     if (err) {
         close(fd);
+        *timed_out = err == ETIMEDOUT;
         *why = err == ECONNREFUSED ? "connection refused"
              : err == ETIMEDOUT ? "connection timed out"
              : "cannot connect";
@@ -171,7 +172,8 @@ void mac_tls_probe(apr_pool_t *p, const char *addr, int port,
     int fd;
 
     memset(out, 0, sizeof(*out));
-    fd = connect_to(addr, port, ms > 0 ? ms : 1, &out->error);
+    fd = connect_to(addr, port, ms > 0 ? ms : 1, &out->error,
+                    &out->timed_out);
     if (fd < 0) {
         return;
     }
@@ -192,8 +194,11 @@ void mac_tls_probe(apr_pool_t *p, const char *addr, int port,
         out->error = "cannot set up TLS";
         goto done;
     }
+    errno = 0;
     if (SSL_connect(ssl) != 1) {
-        out->error = "TLS handshake failed (no HTTPS there?)";
+        out->timed_out = errno == EAGAIN || errno == EWOULDBLOCK;
+        out->error = out->timed_out ? "TLS handshake timed out"
+                                    : "TLS handshake failed (no HTTPS there?)";
         goto done;
     }
     cert = SSL_get1_peer_certificate(ssl);

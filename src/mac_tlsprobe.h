@@ -25,6 +25,7 @@ typedef struct {
                              * separated, at most a few hundred bytes */
     const char *error;      /* when !ok: why not, e.g. "connection
                              * refused", "TLS handshake failed" */
+    int         timed_out;  /* when !ok: it failed by a timeout */
 } mac_tls_result_t;
 
 /* Probe addr:port for name, each step within timeout. */

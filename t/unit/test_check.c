@@ -128,6 +128,7 @@ typedef struct {
     int             calls;
     int             probes;
     int             tls_ok;
+    int             tls_slow;    /* probes time out */
 } fake_t;
 
 static mac_res_status_e fake_resolve(void *ctx, apr_pool_t *p,
@@ -167,6 +168,11 @@ static void fake_probe(void *ctx, apr_pool_t *p, const char *addr, int port,
     (void)addr; (void)port;
     f->probes++;
     memset(out, 0, sizeof(*out));
+    if (f->tls_slow) {
+        out->error = "connection timed out";
+        out->timed_out = 1;
+        return;
+    }
     if (!f->tls_ok) {
         out->error = "connection refused";
         return;
@@ -244,7 +250,7 @@ static void test_run(void)
         { "SRV _pop3s._tcp.example.com.", MAC_RES_FAILED, NULL, NULL },
         { NULL, 0, NULL, NULL }
     };
-    fake_t f = { answers, 0, 0, 1 };
+    fake_t f = { answers, 0, 0, 1, 0 };
     mac_account_t *acct = account("example.com", NULL);
     mac_check_t *c = mac_check_run(pool, inputs(acct, 1), 200, 40,
                                    fake_resolve, &f, fake_probe, &f,
@@ -300,7 +306,7 @@ static void test_bounds(void)
         { "CNAME autoconfig.example.com.", MAC_RES_NOANSWER, NULL, NULL },
         { NULL, 0, NULL, NULL }
     };
-    fake_t f = { NULL, 0, 0, 0 };
+    fake_t f = { NULL, 0, 0, 0, 0 };
     mac_account_t *acct = account("example.com", "example.org");
     mac_check_t *c;
     const mac_check_rr_t *r;
@@ -347,6 +353,20 @@ static void test_bounds(void)
                        0, mac_check_tls_t);
     ok(t->verdict == MAC_TLS_NOT_CHECKED, "no probe function: not checked");
 
+    /* A probe that times out: that address is not tried again. */
+    f.tls_slow = 1;
+    f.probes = 0;
+    c = mac_check_run(pool, inputs(acct, 2), 200, 40, fake_resolve, &f,
+                      fake_probe, &f, "x", 0);
+    is_int(f.probes, 1, "after a timed-out probe, no more to that address");
+    t = &APR_ARRAY_IDX(APR_ARRAY_IDX(APR_ARRAY_IDX(c->vhosts, 1,
+                                                   mac_check_vhost_t).domains,
+                                     1, mac_check_domain_t).tls,
+                       1, mac_check_tls_t);
+    ok(t->verdict == MAC_TLS_NOT_CHECKED && strstr(t->res.error, "timed out"),
+       "the rest: not checked, saying why");
+    ok(!c->cut, "that is not the bound");
+
     c = mac_check_run(pool, NULL, 200, 40, fake_resolve, &f, NULL, NULL,
                       "x", 0);
     is_int(c->vhosts->nelts, 0, "no input, no vhost");
@@ -372,7 +392,7 @@ static void test_render(void)
           "<script>.example.net.", "a\"b&c." },
         { NULL, 0, NULL, NULL }
     };
-    fake_t f = { answers, 0, 0, 1 };
+    fake_t f = { answers, 0, 0, 1, 0 };
     mac_account_t *acct = account("example.com", NULL);
     apr_array_header_t *in = inputs(acct, 2);
     mac_check_t *c;
