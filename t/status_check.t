@@ -360,6 +360,24 @@ subtest 'a resolver that does not answer: no answer, quickly' => sub {
     like($res->content, qr/id="check-unreachable"/, 'it says the resolver did not answer');
 };
 
+subtest 'a resolver that never replies: one timeout, then no more' => sub {
+    # A UDP socket on ck_dead's resolver port that reads nothing.  The
+    # check of good.test (not yet asked through ck_dead, so not cached).
+    my $sock = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => $DEAD_PORT,
+                                     Proto => 'udp');
+    ok($sock, "a silent UDP socket on 127.0.0.1:$DEAD_PORT") or return diag($!);
+    my $t0 = Time::HiRes::time();
+    my $c = check_json(ck_dead => $N_CHECK);
+    my $took = Time::HiRes::time() - $t0;
+    close $sock;
+    cmp_ok($took, '>=', 1.5, sprintf('it waited for the timeout (%.1f s)', $took));
+    cmp_ok($took, '<', 12, 'about 2 tries of 2 s, not one timeout per record');
+    is($c->{queries}, 1, 'one query');
+    my $r = records_of($c);
+    is($r->{'autoconfig.good.test.'}{note}, 'timed out', 'the first: timed out');
+    is($r->{$_}{verdict}, 'no_answer', "$_: no answer") for sort keys %$r;
+};
+
 subtest 'every vhost at once stays within the bounds' => sub {
     my $res = vhost_get(ck_check => STATUS . '?check&json');
     is($res->code, 200, '?check&json: 200');
