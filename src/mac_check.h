@@ -44,7 +44,8 @@
  *
  * JSON:
  *   {"checked":"RFC 3339", "resolver":"…", "from_cache":true|false,
- *    "queries":N, "max_queries":N, "cut":true|false,
+ *    "queries":N, "max_queries":N, "probes":N, "max_probes":N,
+ *    "cut":true|false,
  *    "resolver_unreachable":true|false,
  *    "vhosts":[{"index":N, "server_name":"…"|null, "tls_address":"…"|null,
  *      "domains":[{"domain":"…",
