@@ -9,6 +9,7 @@ MAC_PACKAGES=(
     perl libapache2-mod-perl2
     libxml-libxml-perl libwww-perl liblwp-protocol-https-perl libjson-pp-perl
     openssl curl
+    knot
     sqlite3 libaprutil1-dbd-sqlite3
 )
 

@@ -702,6 +702,7 @@ char *mac_status_html(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
     }
     add(&o, "</header>\n<main>\n");
     html_counters(&o, st);
+    add(&o, st->extra_html);
     if (nvhosts(st) == 0) {
         add(&o, "<p>No virtual host has mail autoconfiguration.</p>\n");
     }
@@ -858,7 +859,12 @@ char *mac_status_json(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
         }
         addf(&o, ",\"total\":%lu}", tot);
     }
-    add(&o, "},\n\"vhosts\":[");
+    add(&o, "}");
+    if (st->extra_json) {
+        add(&o, ",\n");
+        add(&o, st->extra_json);
+    }
+    add(&o, ",\n\"vhosts\":[");
     for (i = 0; i < nvhosts(st); i++) {
         add(&o, i ? ",\n" : "\n");
         json_vhost(&o, vhost(st, i));

@@ -93,6 +93,11 @@ typedef struct {
     const apr_array_header_t *vhosts;   /* mac_status_vhost_t, may be NULL */
     const mac_status_counter_t *counters;
     int ncounters;
+    const char *extra_html;   /* a pre-rendered section put after the
+                               * counters (e.g. mac_check_html()), may be
+                               * NULL */
+    const char *extra_json;   /* pre-rendered members ("\"check\":…") put
+                               * after "counters", may be NULL */
 } mac_status_t;
 
 /* "served", "not_found", "bad_request", "error" (the JSON keys). */
