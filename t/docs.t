@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # The operator documentation against the code, without the test server:
 #   - every directive in mod_mailautoconf.c's command table has a README.md
 #     "### " section naming it, with Description, Syntax, Default and
@@ -6,12 +8,15 @@
 #     fine);
 #   - every MailAutoconf* word in README.md and conf/ is a real directive;
 #   - conf/example-vhost.conf and conf/mailautoconf.conf pass "httpd -t"
-#     as shipped, included in a minimal configuration with the module.
+#     as shipped, included in a minimal configuration with the module;
+#   - LICENSE is there, and every source file (C, Perl, shell, Lua,
+#     makefiles) starts with the licence header.
 use strict;
 use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
 use MailAutoconfTest qw(configtest configtest_ok top_dir);
+use File::Find ();
 use File::Spec ();
 
 sub slurp {
@@ -150,6 +155,39 @@ for my $file ('README.md', sort keys %conf_files) {
         "<VirtualHost 127.0.0.1:8080>", "ServerName autoconfig.example.com",
         "MailAutoconfDomain example.com", "</VirtualHost>"));
     ok($ok, 'conf/mailautoconf.conf: its example lines, switched on, pass httpd -t') or diag($out);
+}
+
+# ------------------------------------------------------------- the licence
+
+{
+    my $license = eval { slurp('LICENSE') } // '';
+    like($license, qr/^\s*Apache License\s+Version 2\.0, January 2004\b/,
+         'LICENSE: the Apache License, Version 2.0');
+    like($license, qr/END OF TERMS AND CONDITIONS/, 'LICENSE: the full text');
+
+    my $top = top_dir();
+    my @files;
+    my $source = qr{(?:\.(?:c|h|pl|pm|t|PL|sh|lua)|/Makefile(?:\.apxs)?|^\.ci/run)\z};
+    my $skip = qr{^(?:t/logs|t/conf/apache_test_config\.pm|t/unit/bin|fuzz/bin|fuzz/corpus|fuzz/artifacts|\.libs|src/\.libs)(?:/|\z)};
+    File::Find::find({ no_chdir => 1, wanted => sub {
+        my $rel = File::Spec->abs2rel($File::Find::name, $top);
+        if (-d $_) {
+            $File::Find::prune = 1 if $rel =~ $skip || $rel =~ m{(?:^|/)\.git\z};
+            return;
+        }
+        push @files, $rel if $rel !~ $skip && ("/$rel" =~ $source || $rel =~ $source);
+    } }, $top);
+    cmp_ok(scalar @files, '>=', 50, 'source files found (' . scalar(@files) . ')');
+    my @without;
+    for my $rel (sort @files) {
+        open my $fh, '<', File::Spec->catfile($top, $rel) or die "$rel: $!\n";
+        my $head = join '', map { scalar(<$fh>) // '' } 1 .. 4;
+        push @without, $rel
+            unless $head =~ /^(?:#!.*\n)?(?:\/\*|#|--) SPDX-License-Identifier: Apache-2\.0\b/
+                && $head =~ /Licensed under the Apache License, Version 2\.0; see LICENSE\./;
+    }
+    ok(!@without, 'every source file starts with the SPDX line and the licence sentence')
+        or diag("without: @without");
 }
 
 done_testing();
