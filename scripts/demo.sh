@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Demo: build mod_mailautoconf and run it in a foreground httpd on
 # 127.0.0.1:8080 with conf/example-vhost.conf.  Stop with Ctrl-C.
 #

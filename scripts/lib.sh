@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # shellcheck shell=bash
 # Shared helpers for scripts/test.sh and scripts/demo.sh (source, don't run).
 

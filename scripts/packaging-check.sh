@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # The install path on the real system, for CI (as root, on Debian):
 #
 #   make -f Makefile.apxs install          # .so + mailautoconf.load/.conf

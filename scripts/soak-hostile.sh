@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Soak test with hostile input: memory and crashes under a long mix of good
 # and hostile requests to every endpoint.
 #

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # The project's test command.
 #
 #   bash scripts/test.sh [t/TEST arguments, e.g. t/00_harness.t]

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # The Apache::Test suite with httpd under valgrind's memcheck.
 #
 #   bash scripts/valgrind.sh [t/TEST arguments, e.g. t/autodiscover.t]

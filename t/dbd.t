@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Domains from a database: MailAutoconfDBDQuery through mod_dbd and SQLite.
 #
 #   served rows, column overrides, NULL/empty columns, the wildcard vhost,

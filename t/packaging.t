@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Installation: "make -f Makefile.apxs install DESTDIR=..." puts the module
 # under apxs' LIBEXECDIR and mailautoconf.load/.conf under
 # SYSCONFDIR/mods-available, and the .load line loads the installed file.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Unit tests for mac_apple.[ch]: the Apple configuration profile and the
  * HTML page.  TAP on stdout.

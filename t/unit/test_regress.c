@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Regression inputs from fuzzing, replayed through the fuzz harnesses'
  * invariants in the ordinary unit-test build (gcc, no libFuzzer):

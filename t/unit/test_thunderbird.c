@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Unit tests for src/mac_thunderbird.[ch]: config-v1.1.xml rendering.
  * The output is parsed with libxml2 and checked through the tree.
