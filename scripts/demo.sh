@@ -20,7 +20,7 @@ case "${1:-}" in
     *) echo "usage: $0 [--check]" >&2; exit 2 ;;
 esac
 
-HTTPD=/usr/sbin/apache2
+HTTPD=$(mac_httpd)
 ADDR=127.0.0.1:8080
 
 mac_install_packages

@@ -51,7 +51,29 @@ mac_install_packages() {
         apt-get install -y -q -o Dpkg::Use-Pty=0 --no-install-recommends "${missing[@]}" </dev/null || return 1
 }
 
-# Build .libs/mod_mailautoconf.so (with -Werror).
+# Build .libs/mod_mailautoconf.so (warnings are errors when WERROR=1 is
+# in the environment, as scripts/test.sh and scripts/sanitize.sh set it).
 mac_build_module() {
     make -f Makefile.apxs all
+}
+
+# apxs: $APXS, else apxs (or apxs2) on PATH.
+mac_apxs() {
+    if [ -n "${APXS:-}" ]; then
+        printf '%s\n' "$APXS"
+        return 0
+    fi
+    command -v apxs 2>/dev/null || command -v apxs2 2>/dev/null || echo /usr/bin/apxs
+}
+
+# httpd: $HTTPD, else apxs' SBINDIR/TARGET (Debian: /usr/sbin/apache2,
+# Fedora/RHEL: /usr/sbin/httpd), as Makefile.apxs finds it.
+mac_httpd() {
+    local apxs
+    if [ -n "${HTTPD:-}" ]; then
+        printf '%s\n' "$HTTPD"
+        return 0
+    fi
+    apxs=$(mac_apxs)
+    printf '%s/%s\n' "$("$apxs" -q SBINDIR)" "$("$apxs" -q TARGET)"
 }

@@ -55,7 +55,7 @@ N=${1:-300000}
     || { echo "usage: bash scripts/soak-hostile.sh [N >= 100]" >&2; exit 2; }
 TIME_LIMIT=${SOAK_TIME_LIMIT:-600}
 ADDR=127.0.0.1
-HTTPD=/usr/sbin/apache2
+HTTPD=$(mac_httpd)
 CONNS=16
 
 log() { printf 'soak: %s\n' "$*" >&2; }
