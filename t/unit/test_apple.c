@@ -22,6 +22,7 @@
 #include <libxml/HTMLparser.h>
 
 #include "tap.h"
+#include "fixture.h"
 #include "mac_apple.h"
 #include "mac_account.h"
 #include "mac_addr.h"
@@ -34,12 +35,8 @@ static apr_pool_t *pool;
 static mac_account_t *account(const char *display, const char *shortname,
                               const char *login)
 {
-    mac_account_t *a = apr_pcalloc(pool, sizeof(*a));
+    mac_account_t *a = fx_account(pool, NULL, 0);
 
-    a->domains = apr_array_make(pool, 2, sizeof(const char *));
-    APR_ARRAY_PUSH(a->domains, const char *) = "example.com";
-    APR_ARRAY_PUSH(a->domains, const char *) = "example.org";
-    a->servers = apr_array_make(pool, 4, sizeof(mac_server_t));
     a->login_template = login ? login : "%EMAILADDRESS%";
     a->display_name = display;
     a->short_name = shortname;
