@@ -10,7 +10,9 @@
 #   - conf/example-vhost.conf and conf/mailautoconf.conf pass "httpd -t"
 #     as shipped, included in a minimal configuration with the module;
 #   - LICENSE is there, and every source file (C, Perl, shell, Lua,
-#     makefiles) starts with the licence header.
+#     makefiles) starts with the licence header;
+#   - README.md's performance figures are bench/readme.pl's rendering of
+#     bench/results.md, and no timing or ratio stands outside them.
 use strict;
 use warnings FATAL => 'all';
 
@@ -18,6 +20,7 @@ use Apache::Test qw(-withtestmore);
 use MailAutoconfTest qw(configtest configtest_ok top_dir);
 use File::Find ();
 use File::Spec ();
+use File::Temp ();
 
 sub slurp {
     my ($rel) = @_;
@@ -188,6 +191,75 @@ for my $file ('README.md', sort keys %conf_files) {
     }
     ok(!@without, 'every source file starts with the SPDX line and the licence sentence')
         or diag("without: @without");
+}
+
+# ------------------------------------------- README figures and results.md
+
+# The performance figures are made from bench/results.md by bench/readme.pl;
+# no figure may stand anywhere else in README.md, so none can drift.
+{
+    my $script = File::Spec->catfile(top_dir(), 'bench', 'readme.pl');
+    my $out = `"$^X" "$script" --check 2>&1`;
+    is($? >> 8, 0, 'README.md: the performance figures agree with bench/results.md (bench/readme.pl --check)')
+        or diag($out);
+
+    my ($block) = $readme =~ /<!-- bench-figures:begin -->\n(.*?)<!-- bench-figures:end -->/s;
+    ok(defined $block && $block =~ /\d\.\d\d×/, 'README.md: the figures block has the ratios');
+    (my $rest = $readme) =~ s/<!-- bench-figures:begin -->.*?<!-- bench-figures:end -->//s;
+    my @loose = $rest =~ /(\d[\d.,]*\s*(?:µs|×))/g;
+    ok(!@loose, 'README.md: no timing or ratio outside the figures block') or diag("@loose");
+    my ($perf) = $rest =~ /^## Performance\n(.*?)^## /ms;
+    my @perf = ($perf // '') =~ /(\d[\d.,]*\s*(?:µs|ms|×|%|MiB|KiB|GiB|MB|KB|GB|s)\b)/g;
+    ok(defined $perf && !@perf, 'README.md Performance: every figure is in the figures block')
+        or diag("@perf");
+
+    # The check itself catches a changed figure.
+    my $dir = File::Temp::tempdir('mac-docs-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+    (my $wrong = $readme) =~ s/(<!-- bench-figures:begin -->.*?)(\d)\.(\d\d)×/$1 . ($2 + 1) . ".$3×"/se;
+    open my $fh, '>', "$dir/README.md" or die "$dir/README.md: $!";
+    print $fh $wrong;
+    close $fh;
+    $out = `"$^X" "$script" --check --readme "$dir/README.md" 2>&1`;
+    isnt($? >> 8, 0, 'bench/readme.pl --check fails on a README whose ratio differs from bench/results.md')
+        or diag($out);
+}
+
+# --------------------------------------------------------------- Requirements
+
+# The minimum versions in README.md cover the APIs the code uses.
+{
+    my ($req) = $readme =~ /^## Requirements\n(.*?)^## /ms;
+    ok(defined $req, 'README: a Requirements section');
+    my %min = map { /^\| ([^|]+?) \| (\d[\d.]*) \|/ ? ($1 => $2) : () } split /\n/, $req // '';
+    my $src = join '', map { slurp("src/$_") } grep { /\.c\z/ } do {
+        opendir my $d, File::Spec->catdir(top_dir(), 'src') or die "src: $!";
+        readdir $d;
+    };
+    my $at_least = sub {
+        my ($have, $want) = @_;
+        my @h = split /\./, $have // '0';
+        my @w = split /\./, $want;
+        for my $i (0 .. $#w) {
+            my $x = $h[$i] // 0;
+            return $x > $w[$i] if $x != $w[$i];
+        }
+        return 1;
+    };
+    my @needs = (
+        ['Apache httpd', '2.4.30', 'the flags field of the module structure',
+         $code =~ /AP_MODULE_FLAG_\w+\s*\/\*\s*flags/],
+        ['Apache httpd', '2.4.19', 'core_dir_config expr_handler', $code =~ /->expr_handler\b/],
+        ['OpenSSL (libcrypto)', '3.0', 'EVP_MD_fetch and EVP_PKEY_get_*',
+         $src =~ /\b(?:EVP_MD_fetch|EVP_PKEY_get_bits|EVP_PKEY_get0_type_name)\b/],
+        ['libxml2', '2.9.0', 'XML_PARSE_IGNORE_ENC', $src =~ /\bXML_PARSE_IGNORE_ENC\b/],
+        ['APR, APR-util', '1.4', 'what httpd 2.4 needs', 1],
+    );
+    for my $n (@needs) {
+        my ($what, $want, $why, $used) = @$n;
+        next unless $used;
+        ok($at_least->($min{$what}, $want),
+           "README Requirements: $what at least $want ($why); it says " . ($min{$what} // 'nothing'));
+    }
 }
 
 done_testing();
