@@ -45,7 +45,8 @@
 # directory (so a build in the working tree is neither used nor disturbed),
 # generates the httpd configuration there, and removes it all on exit.
 # Results go to the terminal and to bench/results.md (each mode replaces its
-# own section).  Nothing here asserts a speed: the script fails only on
+# own section), and README.md's figures are made from it (bench/readme.pl).
+# Nothing here asserts a speed: the script fails only on
 # errors (a build or startup failure, a non-2xx answer, an answer of the
 # wrong length, a crashed httpd child); socket errors are reported.
 #
@@ -497,6 +498,8 @@ EOF
         else { $text .= "\n" unless $text =~ /\n\n\z/; $text .= $block }
         print $text;
     ' "$name" "$file" "$res"
+    # README.md's performance figures follow results.md (t/docs.t checks).
+    perl "$BENCH/readme.pl" >&2
 }
 
 # ===================================================================== A/B
