@@ -19,6 +19,7 @@
 #include "http_request.h"
 #include "http_main.h"
 #include "util_filter.h"
+#include "util_cfgtree.h"
 
 #include "apr_strings.h"
 #include "apr_hash.h"
@@ -42,6 +43,8 @@
 #include "mac_sign.h"
 #include "mac_cache.h"
 #include "mac_status.h"
+#include "mac_path.h"
+#include "mac_http.h"
 
 #define MAILAUTOCONF_VERSION "1.0.0"
 
@@ -65,6 +68,9 @@ APLOG_USE_MODULE(mailautoconf);
 #define DEFAULT_DBD_NEG_TTL    60
 #define DEFAULT_DBD_CACHE_SIZE 10000
 
+#define AD_XML_PATH  MAC_PATH_AD_XML
+#define AD_JSON_PATH MAC_PATH_AD_JSON
+
 /* Everything one served domain needs, rendered ahead of the request:
  * at startup for configured domains, on the first request (then cached)
  * for domains from the database. */
@@ -81,7 +87,10 @@ typedef struct {
     const char          *apple_why;
 } mac_site_t;
 
-/* Everything a request needs, built once per server at startup. */
+/* Everything that does not depend on a server's own names, built once per
+ * distinct configuration at startup: a virtual host that sets none of the
+ * module's directives (or only name-free ones such as the redirect)
+ * shares the main server's. */
 typedef struct {
     mac_account_t acct;
     apr_hash_t   *sites;          /* domain -> mac_site_t, configured ones */
@@ -94,15 +103,23 @@ typedef struct {
     apr_interval_time_t dbd_ttl, dbd_neg_ttl;
     unsigned      dbd_cache_size;
     mac_cache_t  *cache;          /* per child, made in child_init */
-    const char   *pox_url;
     const char   *activesync_url;
     const char   *cache_control;  /* for address-independent answers */
     int           cache_max_age;  /* its max-age, in seconds */
     apr_off_t     max_body;       /* request body limit */
-    const char   *https_host;     /* redirect plain HTTP here, or NULL */
     apr_array_header_t *warnings; /* const char *: problems worth a word */
     const char   *profile_path;   /* where Apple profiles are served */
     mac_signer_t *signer;         /* NULL: profiles are not signed */
+    const server_rec *first;      /* the first server using it, for logs */
+} mac_shared_t;
+
+/* What one server adds: the answers that carry its own names. */
+typedef struct {
+    mac_shared_t      *sh;
+    const mac_ad_v2_t *v2;        /* Autodiscover v2, naming this server */
+    const char   *https_host;     /* redirect plain HTTP here, or NULL */
+    int           forwarded_proto;/* trust X-Forwarded-Proto */
+    apr_array_header_t *warnings; /* this server's own problems */
 } mac_state_t;
 
 typedef struct {
@@ -120,6 +137,7 @@ typedef struct {
     apr_off_t           max_body;                   /* UNSET or bytes */
     const char         *activesync_url;
     const char         *https_redirect;             /* "off", "on", host */
+    int                 forwarded_proto;            /* UNSET, 0, 1 */
     const char         *profile_path;
     const char         *sign_cert;                  /* all three, or none */
     const char         *sign_key;
@@ -130,7 +148,9 @@ typedef struct {
     int                 dbd_neg_ttl;
     int                 dbd_cache_size;
 
-    /* Built by check_config; NULL when this server serves nothing. */
+    /* Built by check_config; NULL when this server serves nothing.  Never
+     * merged: with AP_MODULE_FLAG_ALWAYS_MERGE each server has a
+     * configuration object of its own, so this is never shared. */
     mac_state_t        *state;
 } mac_srv_conf;
 
@@ -145,6 +165,36 @@ static void *create_srv_conf(apr_pool_t *p, server_rec *s)
     c->dbd_ttl = UNSET;
     c->dbd_neg_ttl = UNSET;
     c->dbd_cache_size = UNSET;
+    c->forwarded_proto = UNSET;
+    return c;
+}
+
+/* Per directory: whether the status page may be shown there, and of
+ * what.  Only the administrator can say so: the directive is refused in
+ * .htaccess, where "SetHandler mailautoconf-status" alone would do. */
+typedef enum {
+    STATUS_UNSET = 0,
+    STATUS_OFF,
+    STATUS_VHOST,          /* the virtual host the request came to */
+    STATUS_SERVER          /* every virtual host */
+} mac_status_scope_e;
+
+typedef struct {
+    mac_status_scope_e status;
+} mac_dir_conf;
+
+static void *create_dir_conf(apr_pool_t *p, char *dir)
+{
+    (void)dir;
+    return apr_pcalloc(p, sizeof(mac_dir_conf));
+}
+
+static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    const mac_dir_conf *base = basev, *add = addv;
+    mac_dir_conf *c = apr_palloc(p, sizeof(*c));
+
+    c->status = add->status != STATUS_UNSET ? add->status : base->status;
     return c;
 }
 
@@ -172,6 +222,7 @@ static void *merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(max_body);
     MERGE_PTR(activesync_url);
     MERGE_PTR(https_redirect);
+    MERGE_INT(forwarded_proto);
     MERGE_PTR(profile_path);
     MERGE_PTR(dbd_label);
     MERGE_PTR(dbd_query);
@@ -363,19 +414,12 @@ static const char *set_dbd_cache_size(cmd_parms *cmd, void *dc,
     return why;
 }
 
-static const char *check_url(cmd_parms *cmd, const char *url)
+static const char *check_url(cmd_parms *cmd, const char *url,
+                             int https_only)
 {
-    apr_size_t len = strlen(url);
+    const char *why = mac_url_check(cmd->pool, url, https_only);
 
-    if ((strncasecmp(url, "https://", 8) != 0
-         && strncasecmp(url, "http://", 7) != 0)
-        || len > 2048 || mac_has_ctl(url, len) || strchr(url, ' ')
-        || !mac_utf8_valid(url, len)) {
-        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not an "
-                         "http:// or https:// URL without spaces or control "
-                         "characters", url));
-    }
-    return NULL;
+    return why ? cmd_error(cmd, why) : NULL;
 }
 
 static const char *set_documentation(cmd_parms *cmd, void *dc,
@@ -385,7 +429,7 @@ static const char *set_documentation(cmd_parms *cmd, void *dc,
     const char *why;
 
     (void)dc;
-    if ((why = check_url(cmd, url)) != NULL) {
+    if ((why = check_url(cmd, url, 0)) != NULL) {
         return why;
     }
     if (text && (why = check_text(cmd, text)) != NULL) {
@@ -399,14 +443,11 @@ static const char *set_documentation(cmd_parms *cmd, void *dc,
 
 static const char *set_activesync(cmd_parms *cmd, void *dc, const char *arg)
 {
-    const char *why = check_url(cmd, arg);
+    const char *why = check_url(cmd, arg, 1);
 
     (void)dc;
     if (why) {
         return why;
-    }
-    if (strncasecmp(arg, "https://", 8) != 0) {
-        return cmd_error(cmd, "the ActiveSync URL must be https://");
     }
     srv_conf(cmd->server)->activesync_url = arg;
     return NULL;
@@ -416,24 +457,13 @@ static const char *set_activesync(cmd_parms *cmd, void *dc, const char *arg)
 static const char *set_https_redirect(cmd_parms *cmd, void *dc,
                                       const char *arg)
 {
-    const char *host = arg, *colon;
-    const char *why;
+    const char *host, *why;
+    int port;
 
     (void)dc;
-    if (strcasecmp(arg, "off") == 0 || strcasecmp(arg, "on") == 0) {
-        srv_conf(cmd->server)->https_redirect = apr_pstrdup(cmd->pool, arg);
-        return NULL;
-    }
-    colon = strrchr(host, ':');
-    if (colon && !strchr(host, ']')) {
-        int port;
-        if (mac_parse_port(cmd->pool, colon + 1, &port) != NULL) {
-            return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not On, "
-                             "Off or HOST[:PORT]", arg));
-        }
-        host = apr_pstrmemdup(cmd->pool, arg, (apr_size_t)(colon - arg));
-    }
-    if ((why = mac_host_check(host, strlen(host))) != NULL) {
+    if (strcasecmp(arg, "off") != 0 && strcasecmp(arg, "on") != 0
+        && (why = mac_hostport_parse(cmd->pool, arg, &host, &port))
+           != NULL) {
         return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not On, Off "
                          "or HOST[:PORT]: %s", arg, why));
     }
@@ -441,28 +471,42 @@ static const char *set_https_redirect(cmd_parms *cmd, void *dc,
     return NULL;
 }
 
+static const char *set_status_scope(cmd_parms *cmd, void *dc,
+                                    const char *arg)
+{
+    mac_dir_conf *d = dc;
+
+    if (strcasecmp(arg, "off") == 0) {
+        d->status = STATUS_OFF;
+    }
+    else if (strcasecmp(arg, "virtualhost") == 0) {
+        d->status = STATUS_VHOST;
+    }
+    else if (strcasecmp(arg, "server") == 0) {
+        d->status = STATUS_SERVER;
+    }
+    else {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not Off, "
+                         "VirtualHost or Server", arg));
+    }
+    return NULL;
+}
+
+static const char *set_forwarded_proto(cmd_parms *cmd, void *dc, int flag)
+{
+    (void)dc;
+    srv_conf(cmd->server)->forwarded_proto = flag;
+    return NULL;
+}
+
 static const char *set_profile_path(cmd_parms *cmd, void *dc,
                                     const char *arg)
 {
-    const char *s;
+    const char *why = mac_profile_path_check(cmd->pool, arg);
 
     (void)dc;
-    if (arg[0] != '/' || strlen(arg) > 256) {
-        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a URL "
-                         "path starting with /", arg));
-    }
-    for (s = arg; *s; s++) {
-        if (!apr_isalnum(*s) && !strchr("/-._~", *s)) {
-            return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' has a "
-                             "character other than letters, digits and "
-                             "/-._~", arg));
-        }
-    }
-    if (strstr(arg, "//") || strstr(arg, "/./") || strstr(arg, "/../")
-        || (strlen(arg) >= 2 && strcmp(arg + strlen(arg) - 2, "/.") == 0)
-        || (strlen(arg) >= 3 && strcmp(arg + strlen(arg) - 3, "/..") == 0)) {
-        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a "
-                         "normalised path", arg));
+    if (why) {
+        return cmd_error(cmd, why);
     }
     srv_conf(cmd->server)->profile_path = arg;
     return NULL;
@@ -581,6 +625,17 @@ static const command_rec mac_cmds[] = {
         "Off, On or HOST[:PORT]: on plain HTTP, redirect autoconfiguration "
         "requests to HTTPS (on this server's name, or HOST) instead of "
         "answering in clear text (default Off)"),
+    AP_INIT_FLAG("MailAutoconfTrustForwardedProto", set_forwarded_proto,
+        NULL, RSRC_CONF,
+        "On or Off: behind a TLS-terminating proxy, take the scheme from "
+        "its X-Forwarded-Proto header, so MailAutoconfRedirectHTTPS does "
+        "not redirect requests that reached the proxy over HTTPS (default "
+        "Off)"),
+    AP_INIT_TAKE1("MailAutoconfStatus", set_status_scope, NULL,
+        RSRC_CONF | ACCESS_CONF,
+        "Off, VirtualHost or Server: where SetHandler mailautoconf-status "
+        "applies, show the status page of this virtual host or of every "
+        "one (server configuration only, never .htaccess; default Off)"),
     AP_INIT_TAKE1("MailAutoconfProfilePath", set_profile_path, NULL,
         RSRC_CONF,
         "The URL path of Apple configuration profiles and of the page that "
@@ -650,11 +705,9 @@ static mac_signer_t *get_signer(apr_pool_t *p, apr_hash_t *signers,
     return signer;
 }
 
-/* Build the state of one server; NULL with *err set on a fatal problem,
- * NULL without error when the server serves nothing. */
 /* Render what one domain needs.  ad and apple may be shared with other
  * domains of the same account; NULL makes them for this site alone. */
-static mac_site_t *make_site(apr_pool_t *p, const mac_state_t *st,
+static mac_site_t *make_site(apr_pool_t *p, const mac_shared_t *sh,
                              const mac_account_t *acct, const char *domain,
                              const mac_ad_t *ad, const mac_apple_t *apple,
                              const char *apple_why)
@@ -666,9 +719,8 @@ static mac_site_t *make_site(apr_pool_t *p, const mac_state_t *st,
     site->tb = mac_tb_render(p, acct, domain, &site->tb_len);
     site->etag = make_etag(p, site->tb, site->tb_len);
     site->mtime = apr_time_sec(apr_time_now()) * APR_USEC_PER_SEC;
-    site->cache_control = st->cache_control;
-    site->ad = ad ? ad : mac_ad_compile(p, acct, st->pox_url,
-                                        st->activesync_url);
+    site->cache_control = sh->cache_control;
+    site->ad = ad ? ad : mac_ad_compile(p, acct, sh->activesync_url);
     if (apple || apple_why) {
         site->apple = apple;
         site->apple_why = apple_why;
@@ -679,31 +731,46 @@ static mac_site_t *make_site(apr_pool_t *p, const mac_state_t *st,
     return site;
 }
 
-static mac_state_t *build_state(apr_pool_t *p, server_rec *s,
-                                const mac_srv_conf *c, apr_hash_t *signers,
-                                const char **err)
+/* Does this configuration serve anything? */
+static int serves(const mac_srv_conf *c)
 {
-    mac_state_t *st;
-    const mac_ad_t *ad;
-    const mac_apple_t *apple;
-    const char *apple_why = NULL;
+    return c->engine != 0
+           && ((c->domains && c->domains->nelts > 0) || c->dbd_label);
+}
+
+/* The part of a server's configuration that the shared documents depend
+ * on, as hash key bytes: everything but the server's own fields.  Merged
+ * objects copy their parents' pointers, so a virtual host that inherits
+ * everything has the same key as the server it inherits from. */
+static const void *shared_key(apr_pool_t *p, const mac_srv_conf *c)
+{
+    mac_srv_conf *k = apr_pmemdup(p, c, sizeof(*c));
+
+    k->https_redirect = NULL;
+    k->forwarded_proto = UNSET;
+    k->state = NULL;
+    return k;
+}
+
+/* Build what servers with this configuration share; NULL with *err set
+ * on a fatal problem. */
+static mac_shared_t *build_shared(apr_pool_t *p, const server_rec *s,
+                                  const mac_srv_conf *c, apr_hash_t *signers,
+                                  const char **err)
+{
+    mac_shared_t *sh = apr_pcalloc(p, sizeof(*sh));
     int i, k;
 
-    *err = NULL;
-    if (c->engine == 0
-        || ((!c->domains || c->domains->nelts == 0) && !c->dbd_label)) {
-        return NULL;
-    }
-    st = apr_pcalloc(p, sizeof(*st));
-    st->acct.domains = c->domains ? c->domains
+    sh->first = s;
+    sh->acct.domains = c->domains ? c->domains
                                   : apr_array_make(p, 1, sizeof(char *));
-    st->acct.servers = apr_array_make(p, 4, sizeof(mac_server_t));
+    sh->acct.servers = apr_array_make(p, 4, sizeof(mac_server_t));
     for (k = 0; k < MAC_PROTO_COUNT; k++) {
         if (c->servers[k]) {
-            apr_array_cat(st->acct.servers, c->servers[k]);
+            apr_array_cat(sh->acct.servers, c->servers[k]);
         }
     }
-    if (st->acct.servers->nelts == 0) {
+    if (sh->acct.servers->nelts == 0) {
         *err = c->dbd_label
                ? "MailAutoconfDBDQuery is set but no MailAutoconfImap, "
                  "MailAutoconfPop3 or MailAutoconfSmtp server applies"
@@ -711,73 +778,129 @@ static mac_state_t *build_state(apr_pool_t *p, server_rec *s,
                  "MailAutoconfPop3 or MailAutoconfSmtp server applies";
         return NULL;
     }
-    st->acct.login_template = c->login_template ? c->login_template
+    sh->acct.login_template = c->login_template ? c->login_template
                                                 : DEFAULT_LOGIN_TEMPLATE;
-    st->acct.display_name = c->display_name;
-    st->acct.short_name = c->short_name;
-    st->acct.doc_url = c->doc_url;
-    st->acct.doc_text = c->doc_text;
-    st->cache_max_age = c->cache_max_age != UNSET ? c->cache_max_age
+    sh->acct.display_name = c->display_name;
+    sh->acct.short_name = c->short_name;
+    sh->acct.doc_url = c->doc_url;
+    sh->acct.doc_text = c->doc_text;
+    sh->cache_max_age = c->cache_max_age != UNSET ? c->cache_max_age
                                                   : DEFAULT_CACHE_MAX_AGE;
-    st->cache_control = apr_psprintf(p, "max-age=%d", st->cache_max_age);
-
-    st->max_body = c->max_body != UNSET ? c->max_body : DEFAULT_MAX_BODY;
-    if (c->https_redirect && strcasecmp(c->https_redirect, "off") != 0) {
-        st->https_host = strcasecmp(c->https_redirect, "on") == 0
-                         ? s->server_hostname : c->https_redirect;
-    }
-    st->pox_url = apr_pstrcat(p, "https://", s->server_hostname,
-                              "/autodiscover/autodiscover.xml", NULL);
-    st->activesync_url = c->activesync_url;
-    st->profile_path = c->profile_path ? c->profile_path
+    sh->cache_control = apr_psprintf(p, "max-age=%d", sh->cache_max_age);
+    sh->max_body = c->max_body != UNSET ? c->max_body : DEFAULT_MAX_BODY;
+    sh->activesync_url = c->activesync_url;
+    sh->profile_path = c->profile_path ? c->profile_path
                                        : DEFAULT_PROFILE_PATH;
     if (c->sign_cert) {
         const char *why = NULL;
-        if ((st->signer = get_signer(p, signers, c, &why)) == NULL) {
+        if ((sh->signer = get_signer(p, signers, c, &why)) == NULL) {
             *err = apr_pstrcat(p, "MailAutoconfProfileSigning: ", why, NULL);
             return NULL;
         }
     }
-    st->dbd_label = c->dbd_label;
-    st->dbd_query = c->dbd_query;
-    st->dbd_ttl = apr_time_from_sec(c->dbd_ttl != UNSET ? c->dbd_ttl
+    sh->dbd_label = c->dbd_label;
+    sh->dbd_query = c->dbd_query;
+    sh->dbd_ttl = apr_time_from_sec(c->dbd_ttl != UNSET ? c->dbd_ttl
                                                         : DEFAULT_DBD_TTL);
-    st->dbd_neg_ttl = apr_time_from_sec(c->dbd_neg_ttl != UNSET
+    sh->dbd_neg_ttl = apr_time_from_sec(c->dbd_neg_ttl != UNSET
                                         ? c->dbd_neg_ttl
                                         : DEFAULT_DBD_NEG_TTL);
-    st->dbd_cache_size = c->dbd_cache_size != UNSET
+    sh->dbd_cache_size = c->dbd_cache_size != UNSET
                          ? (unsigned)c->dbd_cache_size
                          : DEFAULT_DBD_CACHE_SIZE;
 
     /* What does not depend on the domain is made once for all of them. */
-    ad = mac_ad_compile(p, &st->acct, st->pox_url, st->activesync_url);
-    apple = mac_apple_compile(p, &st->acct, &apple_why);
-    st->ad = ad;
-    st->apple = apple;
-    st->apple_why = apple_why;
-    st->sites = apr_hash_make(p);
-    for (i = 0; i < st->acct.domains->nelts; i++) {
-        const char *d = APR_ARRAY_IDX(st->acct.domains, i, const char *);
-        mac_site_t *site = make_site(p, st, &st->acct, d, ad, apple,
-                                     apple_why);
-        apr_hash_set(st->sites, d, APR_HASH_KEY_STRING, site);
+    sh->ad = mac_ad_compile(p, &sh->acct, sh->activesync_url);
+    sh->apple = mac_apple_compile(p, &sh->acct, &sh->apple_why);
+    sh->sites = apr_hash_make(p);
+    for (i = 0; i < sh->acct.domains->nelts; i++) {
+        const char *d = APR_ARRAY_IDX(sh->acct.domains, i, const char *);
+        mac_site_t *site = make_site(p, sh, &sh->acct, d, sh->ad, sh->apple,
+                                     sh->apple_why);
+        apr_hash_set(sh->sites, d, APR_HASH_KEY_STRING, site);
         if (i == 0) {
-            st->first_site = site;
+            sh->first_site = site;
         }
     }
 
-    st->warnings = mac_account_warnings(p, &st->acct);
-    if (!apple) {
-        APR_ARRAY_PUSH(st->warnings, const char *) =
-            apr_pstrcat(p, "no Apple profile can be made: ", apple_why, NULL);
+    sh->warnings = mac_account_warnings(p, &sh->acct);
+    if (!sh->apple) {
+        APR_ARRAY_PUSH(sh->warnings, const char *) =
+            apr_pstrcat(p, "no Apple profile can be made: ", sh->apple_why,
+                        NULL);
     }
-    if (st->signer) {
-        const char *w = mac_signer_warning(p, st->signer);
+    if (sh->signer) {
+        const char *w = mac_signer_warning(p, sh->signer);
         if (w) {
-            APR_ARRAY_PUSH(st->warnings, const char *) =
+            APR_ARRAY_PUSH(sh->warnings, const char *) =
                 apr_pstrcat(p, "MailAutoconfProfileSigning: ", w, NULL);
         }
     }
+    return sh;
+}
+
+/* Where each <VirtualHost> with a ServerName of its own was defined
+ * ("file:line"): httpd gives a virtual host without one a name of its
+ * own choosing (the main server's, or a reverse DNS look-up) and keeps
+ * no trace of which it did. */
+static apr_hash_t *named_vhosts(apr_pool_t *p)
+{
+    apr_hash_t *named = apr_hash_make(p);
+    const ap_directive_t *d, *in;
+
+    for (d = ap_conftree; d; d = d->next) {
+        if (strcasecmp(d->directive, "<VirtualHost") != 0) {
+            continue;
+        }
+        for (in = d->first_child; in; in = in->next) {
+            if (strcasecmp(in->directive, "ServerName") == 0) {
+                apr_hash_set(named, apr_psprintf(p, "%s:%d", d->filename,
+                                                 d->line_num),
+                             APR_HASH_KEY_STRING, "");
+                break;
+            }
+        }
+    }
+    return named;
+}
+
+/* Problems of one server's own names. */
+static apr_array_header_t *server_warnings(apr_pool_t *p, const server_rec *s,
+                                           apr_hash_t *named)
+{
+    apr_array_header_t *w = apr_array_make(p, 1, sizeof(const char *));
+
+    if (s->is_virtual
+        && !apr_hash_get(named, apr_psprintf(p, "%s:%d", s->defn_name,
+                                             s->defn_line_number),
+                         APR_HASH_KEY_STRING)) {
+        APR_ARRAY_PUSH(w, const char *) = apr_pstrcat(p,
+            "this virtual host has no ServerName, so its answers name it \"",
+            s->server_hostname ? s->server_hostname : "?", "\", the name "
+            "httpd chose for it; set ServerName to the host name clients use",
+            NULL);
+    }
+    return w;
+}
+
+/* Build one server's state on top of the shared part. */
+static mac_state_t *build_state(apr_pool_t *p, server_rec *s,
+                                const mac_srv_conf *c, mac_shared_t *sh,
+                                apr_hash_t *named)
+{
+    mac_state_t *st = apr_pcalloc(p, sizeof(*st));
+
+    st->sh = sh;
+    if (c->https_redirect && strcasecmp(c->https_redirect, "off") != 0) {
+        st->https_host = strcasecmp(c->https_redirect, "on") == 0
+                         ? s->server_hostname : c->https_redirect;
+    }
+    st->forwarded_proto = c->forwarded_proto == 1;
+    st->v2 = mac_ad_v2_compile(p, apr_pstrcat(p, "https://",
+                                              s->server_hostname,
+                                              AD_XML_PATH, NULL),
+                               sh->activesync_url);
+    st->warnings = server_warnings(p, s, named);
     return st;
 }
 
@@ -788,9 +911,18 @@ static void log_warnings(server_rec *main_s, apr_pool_t *ptemp)
 
     for (s = main_s; s; s = s->next) {
         const mac_state_t *st = srv_conf(s)->state;
-        for (i = 0; st && i < st->warnings->nelts; i++) {
+        if (!st) {
+            continue;
+        }
+        /* The shared warnings once, with the first server that has them. */
+        for (i = 0; st->sh->first == s && i < st->sh->warnings->nelts; i++) {
             ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
                          MACNO(00101) "%s: %s", server_label(ptemp, s),
+                         APR_ARRAY_IDX(st->sh->warnings, i, const char *));
+        }
+        for (i = 0; i < st->warnings->nelts; i++) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                         MACNO(00103) "%s: %s", server_label(ptemp, s),
                          APR_ARRAY_IDX(st->warnings, i, const char *));
         }
     }
@@ -802,18 +934,32 @@ static int mac_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                             apr_pool_t *ptemp, server_rec *main_s)
 {
     server_rec *s;
-    const char *err;
+    const char *err = NULL;
     apr_hash_t *signers = apr_hash_make(ptemp);
+    apr_hash_t *shared = apr_hash_make(ptemp);
+    apr_hash_t *named = named_vhosts(ptemp);
 
     (void)plog;
     for (s = main_s; s; s = s->next) {
         mac_srv_conf *c = srv_conf(s);
-        c->state = build_state(pconf, s, c, signers, &err);
-        if (err) {
-            ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL,
-                         MACNO(00102) "%s: %s", server_label(ptemp, s), err);
-            return HTTP_INTERNAL_SERVER_ERROR;
+        const void *key;
+        mac_shared_t *sh;
+
+        c->state = NULL;
+        if (!serves(c)) {
+            continue;
         }
+        key = shared_key(ptemp, c);
+        if ((sh = apr_hash_get(shared, key, sizeof(*c))) == NULL) {
+            if ((sh = build_shared(pconf, s, c, signers, &err)) == NULL) {
+                ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL,
+                             MACNO(00102) "%s: %s", server_label(ptemp, s),
+                             err);
+                return HTTP_INTERNAL_SERVER_ERROR;
+            }
+            apr_hash_set(shared, key, sizeof(*c), sh);
+        }
+        c->state = build_state(pconf, s, c, sh, named);
     }
     if (ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST) {
         log_warnings(main_s, ptemp);
@@ -848,29 +994,22 @@ static const mac_endpoint_t endpoints[EP_COUNT] = {
     { EP_STATUS, "mailautoconf-status", "status" },
 };
 
-#define AD_XML_PATH  "/autodiscover/autodiscover.xml"
-#define AD_JSON_PATH "/autodiscover/autodiscover.json"
 
 static const mac_endpoint_t *match_path(const mac_state_t *st,
                                         const char *uri)
 {
-    if (strcmp(uri, st->profile_path) == 0) {
-        return &endpoints[EP_MOBILECONFIG];
-    }
-    if (strcmp(uri, "/.well-known/autoconfig/mail/config-v1.1.xml") == 0
-        || strcmp(uri, "/mail/config-v1.1.xml") == 0) {
+    switch (mac_path_match(uri, st->sh->profile_path)) {
+    case MAC_PATH_THUNDERBIRD:
         return &endpoints[EP_THUNDERBIRD];
-    }
-    /* Outlook and others spell these in any letter case. */
-    if (strcasecmp(uri, AD_XML_PATH) == 0) {
+    case MAC_PATH_AUTODISCOVER:
         return &endpoints[EP_AUTODISCOVER];
-    }
-    if (strncasecmp(uri, AD_JSON_PATH, sizeof(AD_JSON_PATH) - 1) == 0
-        && (uri[sizeof(AD_JSON_PATH) - 1] == '\0'
-            || uri[sizeof(AD_JSON_PATH) - 1] == '/')) {
+    case MAC_PATH_AUTODISCOVER_JSON:
         return &endpoints[EP_AUTODISCOVER_JSON];
+    case MAC_PATH_PROFILE:
+        return &endpoints[EP_MOBILECONFIG];
+    default:
+        return NULL;
     }
-    return NULL;
 }
 
 /* The endpoint that SetHandler (read from the <Location> configuration,
@@ -1080,10 +1219,10 @@ static void remember(request_rec *r, const mac_state_t *st,
                      const char *domain, mac_site_t *site, apr_pool_t *vp,
                      apr_interval_time_t ttl)
 {
-    mac_cache_entry_t *e = mac_cache_put(st->cache, domain, site, vp,
+    mac_cache_entry_t *e = mac_cache_put(st->sh->cache, domain, site, vp,
                                          r->request_time + ttl);
     if (e) {
-        hold_entry(r, st->cache, e);
+        hold_entry(r, st->sh->cache, e);
     }
 }
 
@@ -1097,7 +1236,7 @@ static const char *site_from_row(apr_pool_t *vp, const mac_state_t *st,
     static const char *const host_cols[MAC_PROTO_COUNT] = {
         "imap_host", "pop3_host", "smtp_host"
     };
-    mac_account_t *acct = apr_pmemdup(vp, &st->acct, sizeof(*acct));
+    mac_account_t *acct = apr_pmemdup(vp, &st->sh->acct, sizeof(*acct));
     int col, ncols = apr_dbd_num_cols(dbd->driver, res), changed = 0, k, i;
 
     acct->domains = apr_array_make(vp, 1, sizeof(const char *));
@@ -1138,8 +1277,8 @@ static const char *site_from_row(apr_pool_t *vp, const mac_state_t *st,
             if ((why = mac_host_template_check(vp, val)) != NULL) {
                 return apr_pstrcat(vp, name, ": ", why, NULL);
             }
-            if (acct->servers == st->acct.servers) {
-                acct->servers = apr_array_copy(vp, st->acct.servers);
+            if (acct->servers == st->sh->acct.servers) {
+                acct->servers = apr_array_copy(vp, st->sh->acct.servers);
             }
             for (i = 0; i < acct->servers->nelts; i++) {
                 mac_server_t *srv = &APR_ARRAY_IDX(acct->servers, i,
@@ -1154,9 +1293,10 @@ static const char *site_from_row(apr_pool_t *vp, const mac_state_t *st,
         }
         changed = 1;
     }
-    *out = changed ? make_site(vp, st, acct, domain, NULL, NULL, NULL)
-                   : make_site(vp, st, acct, domain, st->ad, st->apple,
-                               st->apple_why);
+    *out = changed ? make_site(vp, st->sh, acct, domain, NULL, NULL, NULL)
+                   : make_site(vp, st->sh, acct, domain, st->sh->ad,
+                               st->sh->apple,
+                               st->sh->apple_why);
     return NULL;
 }
 
@@ -1176,11 +1316,11 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
     const char *why;
     int rv;
 
-    if (!st->cache) {
+    if (!st->sh->cache) {
         return HTTP_SERVICE_UNAVAILABLE;
     }
-    if ((e = mac_cache_get(st->cache, domain, r->request_time, &val))) {
-        hold_entry(r, st->cache, e);
+    if ((e = mac_cache_get(st->sh->cache, domain, r->request_time, &val))) {
+        hold_entry(r, st->sh->cache, e);
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00501)
                       "database: %s answered from the cache (%s)", domain,
                       val ? "known" : "unknown");
@@ -1193,7 +1333,7 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
                       "answering 503");
         return HTTP_SERVICE_UNAVAILABLE;
     }
-    stmt = apr_hash_get(dbd->prepared, st->dbd_label, APR_HASH_KEY_STRING);
+    stmt = apr_hash_get(dbd->prepared, st->sh->dbd_label, APR_HASH_KEY_STRING);
     if (!stmt) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00503)
                       "database: the MailAutoconfDBDQuery statement is not "
@@ -1205,11 +1345,11 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
     rv = apr_dbd_pvselect(dbd->driver, r->pool, dbd->handle, &res, stmt, 1,
                           domain, NULL);
     if (rv != 0
-        && apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, st->dbd_query,
-                           st->dbd_label, &stmt) == 0) {
+        && apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, st->sh->dbd_query,
+                           st->sh->dbd_label, &stmt) == 0) {
         /* apr_dbd_pgsql's connection check may have reconnected (PQreset),
          * losing the statement mod_dbd prepared: prepare it again, once. */
-        apr_hash_set(dbd->prepared, st->dbd_label, APR_HASH_KEY_STRING, stmt);
+        apr_hash_set(dbd->prepared, st->sh->dbd_label, APR_HASH_KEY_STRING, stmt);
         res = NULL;
         rv = apr_dbd_pvselect(dbd->driver, r->pool, dbd->handle, &res, stmt,
                               1, domain, NULL);
@@ -1222,7 +1362,7 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
     }
     rv = apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1);
     if (rv == -1) {
-        remember(r, st, domain, NULL, NULL, st->dbd_neg_ttl);
+        remember(r, st, domain, NULL, NULL, st->sh->dbd_neg_ttl);
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00505)
                       "database: %s is not known", domain);
         return HTTP_NOT_FOUND;
@@ -1249,11 +1389,11 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     /* Clients keep a database answer no longer than this child does. */
-    if (apr_time_from_sec(st->cache_max_age) > st->dbd_ttl) {
+    if (apr_time_from_sec(st->sh->cache_max_age) > st->sh->dbd_ttl) {
         site->cache_control = apr_psprintf(vp, "max-age=%" APR_TIME_T_FMT,
-                                           apr_time_sec(st->dbd_ttl));
+                                           apr_time_sec(st->sh->dbd_ttl));
     }
-    remember(r, st, domain, site, vp, st->dbd_ttl);
+    remember(r, st, domain, site, vp, st->sh->dbd_ttl);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00508)
                   "database: %s is served", domain);
     *out = site;
@@ -1264,10 +1404,10 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
 static int find_site(request_rec *r, const mac_state_t *st,
                      const char *domain, const mac_site_t **site)
 {
-    if ((*site = apr_hash_get(st->sites, domain, APR_HASH_KEY_STRING))) {
+    if ((*site = apr_hash_get(st->sh->sites, domain, APR_HASH_KEY_STRING))) {
         return OK;
     }
-    if (st->dbd_label) {
+    if (st->sh->dbd_label) {
         return db_site(r, st, domain, site);
     }
     return HTTP_NOT_FOUND;
@@ -1289,17 +1429,17 @@ static int site_from_host(request_rec *r, const mac_state_t *st,
         else if (strncasecmp(h, "autodiscover.", 13) == 0) {
             h += 13;
         }
-        if ((*site = apr_hash_get(st->sites, h, APR_HASH_KEY_STRING))) {
+        if ((*site = apr_hash_get(st->sh->sites, h, APR_HASH_KEY_STRING))) {
             return OK;
         }
-        if (st->dbd_label && mac_domain_check(h, strlen(h)) == NULL) {
+        if (st->sh->dbd_label && mac_domain_check(h, strlen(h)) == NULL) {
             rc = db_site(r, st, mac_strlower(r->pool, h, strlen(h)), site);
             if (rc != HTTP_NOT_FOUND) {
                 return rc;
             }
         }
     }
-    *site = st->first_site;
+    *site = st->sh->first_site;
     return *site ? OK : HTTP_NOT_FOUND;
 }
 
@@ -1470,20 +1610,6 @@ cleanup:
     return status;
 }
 
-/* Is the media type one an XML body may come with?  Absent is accepted:
- * some clients send none. */
-static int xml_content_type(const request_rec *r)
-{
-    const char *ct = apr_table_get(r->headers_in, "Content-Type");
-
-    if (!ct) {
-        return 1;
-    }
-    return strncasecmp(ct, "text/xml", 8) == 0
-        || strncasecmp(ct, "application/xml", 15) == 0
-        || strncasecmp(ct, "application/soap+xml", 20) == 0;
-}
-
 /* The address of a browser GET: ?emailaddress=... or the query being the
  * XML fragment <EMailAddress>...</EMailAddress>, percent-encoded or not.
  * Returns OK (with *email possibly NULL) or an error reason in *why. */
@@ -1533,13 +1659,14 @@ static int handle_autodiscover(request_rec *r, const mac_state_t *st)
     memset(&req, 0, sizeof(req));
     switch (r->method_number) {
     case M_POST:
-        if (!xml_content_type(r)) {
+        if (!mac_media_type_xml(apr_table_get(r->headers_in,
+                                              "Content-Type"))) {
             discard_body(r);
             return send_ad_error(r, HTTP_UNSUPPORTED_MEDIA_TYPE,
                                  MAC_AD_ERROR_INVALID_REQUEST,
                                  "the body is not declared as XML");
         }
-        rc = read_body(r, st->max_body, &body, &len, &why);
+        rc = read_body(r, st->sh->max_body, &body, &len, &why);
         if (rc != OK) {
             return send_ad_error(r, rc, MAC_AD_ERROR_INVALID_REQUEST, why);
         }
@@ -1635,8 +1762,8 @@ static const char v2_bad_request[] =
 /* Autodiscover v2: tell the client where the POX endpoint is. */
 static int handle_autodiscover_json(request_rec *r, const mac_state_t *st)
 {
-    const mac_site_t *site;
-    const char *protocol, *email = NULL, *why = NULL;
+    const mac_site_t *site = NULL;
+    const char *protocol, *email = NULL, *why = NULL, *cache_control;
     apr_size_t plen, elen = 0;
     const char *tail = r->uri + sizeof(AD_JSON_PATH) - 1;
     mac_addr_t addr;
@@ -1646,18 +1773,17 @@ static int handle_autodiscover_json(request_rec *r, const mac_state_t *st)
         return rc == DONE ? OK : rc;
     }
     /* /autodiscover/autodiscover.json/v1.0/ADDRESS or ?Email=ADDRESS */
-    if (*tail) {
-        if (strncasecmp(tail, "/v1.0/", 6) != 0) {
-            why = "the path is not /autodiscover/autodiscover.json/v1.0/";
-        }
-        else if (mac_query_get(r->pool, r->args, "Email", 0, &email, &elen)
-                 != MAC_Q_ABSENT) {
+    if ((why = mac_path_v2_address(tail, &email)) != NULL) {
+        email = NULL;
+    }
+    else if (email) {
+        const char *q;
+        apr_size_t qlen;
+        if (mac_query_get(r->pool, r->args, "Email", 0, &q, &qlen)
+            != MAC_Q_ABSENT) {
             why = "the address is given twice, in the path and the query";
         }
-        else {
-            email = tail + 6;
-            elen = strlen(email);
-        }
+        elen = strlen(email);
     }
     else {
         switch (mac_query_get(r->pool, r->args, "Email", 0, &email, &elen)) {
@@ -1689,18 +1815,20 @@ static int handle_autodiscover_json(request_rec *r, const mac_state_t *st)
         return send_json(r, HTTP_BAD_REQUEST, v2_bad_request,
                          sizeof(v2_bad_request) - 1, "no-store");
     }
+    /* A database domain's answer is kept no longer than its entry. */
+    cache_control = site ? site->cache_control : st->sh->cache_control;
     switch (mac_query_get(r->pool, r->args, "Protocol", 0, &protocol, &plen)) {
     case MAC_Q_OK:
         if (plen != strlen(protocol)) {
             break;      /* a NUL inside: no protocol of ours */
         }
         if (strcasecmp(protocol, "AutodiscoverV1") == 0) {
-            return send_json(r, HTTP_OK, st->ad->v2_json, st->ad->v2_json_len,
-                             st->cache_control);
+            return send_json(r, HTTP_OK, st->v2->json, st->v2->json_len,
+                             cache_control);
         }
-        if (strcasecmp(protocol, "ActiveSync") == 0 && st->ad->v2_json_as) {
-            return send_json(r, HTTP_OK, st->ad->v2_json_as,
-                             st->ad->v2_json_as_len, st->cache_control);
+        if (strcasecmp(protocol, "ActiveSync") == 0 && st->v2->json_as) {
+            return send_json(r, HTTP_OK, st->v2->json_as,
+                             st->v2->json_as_len, cache_control);
         }
         break;
     default:
@@ -1754,39 +1882,29 @@ static int send_page(request_rec *r, int status, const char *page,
     return send_static(r, page, len);
 }
 
-/* The page again, with a message and the values the user typed. */
+/* The page again, with a message and the values the user typed.  The page
+ * speaks of the domain the host name is for; on a host that names no
+ * served domain (or while the database cannot tell), the message alone. */
 static int send_page_error(request_rec *r, const mac_state_t *st,
-                           const mac_site_t *site, int status,
-                           const char *msg, const char *name,
+                           int status, const char *msg, const char *name,
                            const char *address)
 {
+    const mac_site_t *site = NULL;
     apr_size_t len;
     char *page;
 
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00401)
                   "mobileconfig: %s", msg);
+    if (site_from_host(r, st, &site) != OK) {
+        site = NULL;
+    }
     if (!site) {
         /* No domain to show a page for: the message alone. */
         return send_text(r, status, apr_pstrcat(r->pool, msg, "\n", NULL));
     }
     page = mac_apple_page(r->pool, site->acct, site->domain,
-                          st->profile_path, msg, name, address, &len);
+                          st->sh->profile_path, msg, name, address, &len);
     return send_page(r, status, page, len, 1);
-}
-
-static int printable_ascii(const char *s, apr_size_t len)
-{
-    apr_size_t i;
-
-    if (len > MAC_ADDRESS_MAX) {
-        return 0;
-    }
-    for (i = 0; i < len; i++) {
-        if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7F) {
-            return 0;
-        }
-    }
-    return 1;
 }
 
 static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
@@ -1803,25 +1921,22 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
     if ((rc = method_gate_get(r)) != OK) {
         return rc == DONE ? OK : rc;
     }
-    /* The page speaks of the domain the host name is for; on a host that
-     * names no served domain, errors are plain text. */
-    rc = site_from_host(r, st, &page_site);
-    if (rc != OK && rc != HTTP_NOT_FOUND) {
-        return send_lookup_error(r, rc);
-    }
     qa = query_either(r, "emailaddress", "email", 0, &address, &alen);
     qn = query_either(r, "name", "emailname", MAC_Q_PLUS_IS_SPACE, &name,
                       &nlen);
     if (qa == MAC_Q_ABSENT && qn == MAC_Q_ABSENT) {
-        if (!page_site) {
-            return send_lookup_error(r, HTTP_NOT_FOUND);
+        /* The form, for the domain the host name is for.  (A download
+         * never asks about the host: a configured domain is answered
+         * without the database.) */
+        if ((rc = site_from_host(r, st, &page_site)) != OK) {
+            return send_lookup_error(r, rc);
         }
         /* The page is for people, seldom asked for: it is made per request
          * rather than kept for every domain (with 100,000 domains that
          * would be hundreds of MB). */
         const char *page = mac_apple_page(r->pool, page_site->acct,
                                           page_site->domain,
-                                          st->profile_path, NULL, NULL, NULL,
+                                          st->sh->profile_path, NULL, NULL, NULL,
                                           &len);
         return send_page(r, HTTP_OK, page, len, 0);
     }
@@ -1829,31 +1944,32 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
      * check, an address of printable ASCII (as every valid one is). */
     refill_name = qn == MAC_Q_OK && !mac_apple_check_name(name, nlen)
                   ? name : NULL;
-    refill_address = qa == MAC_Q_OK && printable_ascii(address, alen)
+    refill_address = qa == MAC_Q_OK && mac_printable_ascii(address, alen,
+                                                       MAC_ADDRESS_MAX)
                      ? address : NULL;
     if (qa == MAC_Q_DUPLICATE || qn == MAC_Q_DUPLICATE) {
-        return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
+        return send_page_error(r, st, HTTP_BAD_REQUEST,
                                "A value was given more than once.",
                                NULL, NULL);
     }
     if (qa == MAC_Q_BAD_ESCAPE || qn == MAC_Q_BAD_ESCAPE) {
-        return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
+        return send_page_error(r, st, HTTP_BAD_REQUEST,
                                "The request is malformed.", NULL, NULL);
     }
     if (qa == MAC_Q_ABSENT || alen == 0) {
-        return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
+        return send_page_error(r, st, HTTP_BAD_REQUEST,
                                "Please enter your email address.",
                                refill_name, NULL);
     }
     if ((why = mac_addr_parse(r->pool, address, alen, &addr)) != NULL) {
-        return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
+        return send_page_error(r, st, HTTP_BAD_REQUEST,
                                apr_pstrcat(r->pool, "That is not a valid "
                                            "email address: ", why, ".",
                                            NULL),
                                refill_name, refill_address);
     }
     if (name && (why = mac_apple_check_name(name, nlen)) != NULL) {
-        return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
+        return send_page_error(r, st, HTTP_BAD_REQUEST,
                                apr_pstrcat(r->pool, "That name cannot be "
                                            "used: ", why, ".", NULL),
                                NULL, refill_address);
@@ -1862,7 +1978,7 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
         if (rc != HTTP_NOT_FOUND) {
             return send_lookup_error(r, rc);
         }
-        return send_page_error(r, st, page_site, HTTP_NOT_FOUND,
+        return send_page_error(r, st, HTTP_NOT_FOUND,
                                "This server has no settings for the domain "
                                "of that address.", refill_name,
                                refill_address);
@@ -1875,10 +1991,10 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
     }
 
     profile = mac_apple_render(r->pool, site->apple, &addr, name, &len);
-    if (st->signer) {
+    if (st->sh->signer) {
         char *signed_profile;
         apr_size_t signed_len;
-        if ((why = mac_signer_sign(r->pool, st->signer, profile, len,
+        if ((why = mac_signer_sign(r->pool, st->sh->signer, profile, len,
                                    &signed_profile, &signed_len)) != NULL) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00403)
                           "mobileconfig: signing failed: %s", why);
@@ -1890,7 +2006,7 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00404)
                   "mobileconfig: serving %s profile for domain %s",
-                  st->signer ? "a signed" : "an unsigned", addr.domain);
+                  st->sh->signer ? "a signed" : "an unsigned", addr.domain);
     ap_set_content_type(r, MAC_APPLE_CONTENT_TYPE);
     apr_table_setn(r->headers_out, "Content-Disposition",
                    apr_pstrcat(r->pool, "attachment; filename=\"",
@@ -1975,6 +2091,8 @@ static int handle_status(request_rec *r)
     static const char *const names[NCOUNTED] = {
         "thunderbird", "autodiscover", "autodiscover-json", "mobileconfig"
     };
+    const mac_dir_conf *d = ap_get_module_config(r->per_dir_config,
+                                                 &mailautoconf_module);
     mac_status_counter_t cnt[NCOUNTED];
     mac_status_t status;
     apr_array_header_t *vhosts = apr_array_make(r->pool, 8,
@@ -1984,6 +2102,14 @@ static int handle_status(request_rec *r)
     apr_size_t len;
     int i, k, rc;
 
+    if (!d || (d->status != STATUS_VHOST && d->status != STATUS_SERVER)) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00208)
+                      "status page refused: SetHandler mailautoconf-status "
+                      "needs MailAutoconfStatus VirtualHost or Server in the "
+                      "server configuration");
+        return send_text(r, HTTP_FORBIDDEN, "The status page is not enabled "
+                         "here.\n");
+    }
     if ((rc = method_gate_get(r)) != OK) {
         return rc == DONE ? OK : rc;
     }
@@ -2000,7 +2126,7 @@ static int handle_status(request_rec *r)
         int port;
         const char *scheme;
 
-        if (!st) {
+        if (!st || (d->status == STATUS_VHOST && s != r->server)) {
             continue;
         }
         v = apr_array_push(vhosts);
@@ -2019,12 +2145,13 @@ static int handle_status(request_rec *r)
             : apr_psprintf(r->pool, "%s://%s:%d", scheme, s->server_hostname,
                            port);
         v->https_port = strcmp(scheme, "https") == 0 && port ? port : 443;
-        v->acct = &st->acct;
-        v->profile_path = st->profile_path;
-        v->profile_signed = st->signer != NULL;
-        v->activesync_url = st->activesync_url;
+        v->acct = &st->sh->acct;
+        v->profile_path = st->sh->profile_path;
+        v->profile_signed = st->sh->signer != NULL;
+        v->activesync_url = st->sh->activesync_url;
         v->https_redirect = st->https_host;
-        v->warnings = st->warnings;
+        v->warnings = apr_array_append(r->pool, st->sh->warnings,
+                                       st->warnings);
     }
     memset(&status, 0, sizeof(status));
     status.started = config_loaded;
@@ -2056,14 +2183,30 @@ static int handle_status(request_rec *r)
 
 /* ---- Plain HTTP to HTTPS ----------------------------------------- */
 
-static int is_query_safe(const char *s)
+/* Did the client reach us over HTTPS?  Behind a TLS-terminating proxy the
+ * connection is plain: with MailAutoconfTrustForwardedProto the proxy's
+ * X-Forwarded-Proto says; without it, a request that says it came over
+ * HTTPS would be redirected again and again, which is logged. */
+static int reached_over_https(request_rec *r, const mac_state_t *st)
 {
-    for (; *s; s++) {
-        if (!apr_isalnum(*s) && !strchr("-._~%!$&'()*+,;=:@/?", *s)) {
-            return 0;
-        }
+    const char *fwd;
+
+    if (strcmp(ap_http_scheme(r), "https") == 0) {
+        return 1;
     }
-    return 1;
+    fwd = apr_table_get(r->headers_in, "X-Forwarded-Proto");
+    if (!fwd || strncasecmp(fwd, "https", 5) != 0
+        || (fwd[5] != '\0' && fwd[5] != ',' && fwd[5] != ' ')) {
+        return 0;
+    }
+    if (st->forwarded_proto) {
+        return 1;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MACNO(00307)
+                  "redirecting to HTTPS a request with X-Forwarded-Proto: "
+                  "https; behind a TLS-terminating proxy this loops: set "
+                  "MailAutoconfTrustForwardedProto On");
+    return 0;
 }
 
 static int redirect_https(request_rec *r, const mac_state_t *st)
@@ -2071,7 +2214,7 @@ static int redirect_https(request_rec *r, const mac_state_t *st)
     const char *loc = apr_pstrcat(r->pool, "https://", st->https_host,
                                   ap_escape_uri(r->pool, r->uri), NULL);
 
-    if (r->args && is_query_safe(r->args)) {
+    if (r->args && mac_query_safe(r->args)) {
         loc = apr_pstrcat(r->pool, loc, "?", r->args, NULL);
     }
     ap_discard_request_body(r);
@@ -2119,7 +2262,7 @@ static int mac_handler(request_rec *r)
                       "applies", ep->handler);
         return send_text(r, HTTP_NOT_FOUND, "No mail settings here.\n");
     }
-    if (c->state->https_host && strcmp(ap_http_scheme(r), "https") != 0) {
+    if (c->state->https_host && !reached_over_https(r, c->state)) {
         return redirect_https(r, c->state);
     }
     switch (ep->id) {
@@ -2164,13 +2307,14 @@ static void mac_child_init(apr_pool_t *pchild, server_rec *main_s)
 
     for (s = main_s; s; s = s->next) {
         mac_state_t *st = srv_conf(s)->state;
-        if (st && st->dbd_label
-            && mac_cache_create(&st->cache, pchild, st->dbd_cache_size)
-               != APR_SUCCESS) {
+        /* One cache per shared configuration, made with its first server. */
+        if (st && st->sh->dbd_label && st->sh->first == s
+            && mac_cache_create(&st->sh->cache, pchild,
+                                st->sh->dbd_cache_size) != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MACNO(00509)
                          "cannot make the database cache; database domains "
                          "will get 503");
-            st->cache = NULL;
+            st->sh->cache = NULL;
         }
     }
 }
@@ -2192,11 +2336,12 @@ static void mac_register_hooks(apr_pool_t *p)
 
 module AP_MODULE_DECLARE_DATA mailautoconf_module = {
     STANDARD20_MODULE_STUFF,
-    NULL,                /* per-directory config creator */
-    NULL,                /* per-directory config merger */
+    create_dir_conf,     /* per-directory config creator */
+    merge_dir_conf,      /* per-directory config merger */
     create_srv_conf,     /* per-server config creator */
     merge_srv_conf,      /* per-server config merger */
     mac_cmds,            /* command table */
     mac_register_hooks,  /* hook registration */
-    AP_MODULE_FLAG_NONE  /* flags */
+    AP_MODULE_FLAG_ALWAYS_MERGE  /* every server gets its own object, so
+                                  * per-server state is never shared */
 };

@@ -12,7 +12,9 @@
  * mac_query.h's rules):
  *   - mac_query_get returns the same status as the reference for the
  *     names the module asks for ("emailaddress", "Email", "Protocol",
- *     "name") and for the name of the query's first parameter; on
+ *     "name") and for the decoded name of the query's first parameter
+ *     (names are compared decoded; one that does not decode makes the
+ *     query malformed); on
  *     MAC_Q_OK the value is the reference's, byte for byte, *len is its
  *     length, it is NUL-terminated and *len <= the raw value's length;
  *   - mac_unescape returns NULL exactly when the reference finds a
@@ -112,11 +114,18 @@ static mac_q_status_e ref_get(apr_pool_t *p, const char *args,
         while (end < alen && args[end] != '&') {
             end++;
         }
+        char *pname;
+        long plen;
+
         eq = i;
         while (eq < end && args[eq] != '=') {
             eq++;
         }
-        if (eq - i == nlen && ascii_ieq(args + i, name, nlen)) {
+        pname = apr_palloc(p, eq - i + 1);
+        if ((plen = ref_unescape(args + i, eq - i, plus, pname)) < 0) {
+            return MAC_Q_BAD_ESCAPE;
+        }
+        if ((size_t)plen == nlen && ascii_ieq(pname, name, nlen)) {
             if (found) {
                 return MAC_Q_DUPLICATE;
             }
@@ -220,12 +229,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         check_get(p, args, names[i], flags);
     }
-    /* the first parameter's own name, whatever it is */
+    /* the first parameter's own name, decoded, whatever it is */
     for (i = 0; i < k && args[i] != '=' && args[i] != '&'; i++) {
     }
     if (i > 0) {
-        first = apr_pstrmemdup(p, args, i);
-        check_get(p, args, first, flags);
+        rlen = ref_unescape(args, i, flags & MAC_Q_PLUS_IS_SPACE, ref);
+        if (rlen > 0 && memchr(ref, '\0', (size_t)rlen) == NULL) {
+            first = apr_pstrmemdup(p, ref, (apr_size_t)rlen);
+            check_get(p, args, first, flags);
+        }
     }
     FZ_CHECK(mac_query_get(p, NULL, "emailaddress", flags, &val, &vlen)
              == MAC_Q_ABSENT, "mac_query_get(NULL args) is not ABSENT");

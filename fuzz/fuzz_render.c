@@ -261,7 +261,8 @@ static void check_autodiscover(ctx_t *c, const char *schema, int err_code,
 {
     const char *pox_url = apr_pstrcat(c->p, "https://", c->host,
                                       "/autodiscover/autodiscover.xml", NULL);
-    mac_ad_t *ad = mac_ad_compile(c->p, &c->acct, pox_url, c->as_url);
+    mac_ad_t *ad = mac_ad_compile(c->p, &c->acct, c->as_url);
+    mac_ad_v2_t *v2 = mac_ad_v2_compile(c->p, pox_url, c->as_url);
     const mac_doc_t *picked;
     apr_size_t len = 0;
     char *out;
@@ -317,23 +318,23 @@ static void check_autodiscover(ctx_t *c, const char *schema, int err_code,
         expect_xml_value(c, "mobilesync Url", fz_text(c->p, fz_child(n, "Url")),
                          c->as_url);
         xmlFreeDoc(doc);
-        FZ_CHECK(ad->v2_json_as && strlen(ad->v2_json_as) == ad->v2_json_as_len,
+        FZ_CHECK(v2->json_as && strlen(v2->json_as) == v2->json_as_len,
                  "mac_ad_compile: ActiveSync v2 JSON length mismatch");
     }
     else {
-        FZ_CHECK(ad->mobilesync == NULL && ad->v2_json_as == NULL,
+        FZ_CHECK(ad->mobilesync == NULL && v2->json_as == NULL,
                  "mac_ad_compile: mobilesync without an ActiveSync URL");
     }
 
     /* Autodiscover v2 */
-    FZ_CHECK(ad->v2_json && strlen(ad->v2_json) == ad->v2_json_len,
+    FZ_CHECK(v2->json && strlen(v2->json) == v2->json_len,
              "mac_ad_compile: v2 JSON length mismatch");
-    FZ_CHECK(ad->v2_json_len >= plen + 2
-             && memcmp(ad->v2_json, prefix, plen) == 0
-             && strcmp(ad->v2_json + ad->v2_json_len - 2, "\"}") == 0,
-             "Autodiscover v2 JSON has the wrong frame: %s", ad->v2_json);
-    dec = fz_json_decode(c->p, "Autodiscover v2 Url", ad->v2_json + plen,
-                         ad->v2_json_len - plen - 2, &dlen);
+    FZ_CHECK(v2->json_len >= plen + 2
+             && memcmp(v2->json, prefix, plen) == 0
+             && strcmp(v2->json + v2->json_len - 2, "\"}") == 0,
+             "Autodiscover v2 JSON has the wrong frame: %s", v2->json);
+    dec = fz_json_decode(c->p, "Autodiscover v2 Url", v2->json + plen,
+                         v2->json_len - plen - 2, &dlen);
     exp = fz_json_expect(c->p, pox_url, strlen(pox_url), &elen);
     FZ_CHECK(dlen == elen && memcmp(dec, exp, elen) == 0,
              "Autodiscover v2 Url does not round-trip");

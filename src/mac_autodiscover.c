@@ -124,18 +124,28 @@ static const char *v2_json(apr_pool_t *p, const char *protocol,
 }
 
 mac_ad_t *mac_ad_compile(apr_pool_t *p, const mac_account_t *acct,
-                         const char *pox_url, const char *activesync_url)
+                         const char *activesync_url)
 {
     mac_ad_t *ad = apr_pcalloc(p, sizeof(*ad));
 
     ad->outlook = compile_outlook(p, acct);
-    ad->v2_json = v2_json(p, "AutodiscoverV1", pox_url, &ad->v2_json_len);
     if (activesync_url) {
         ad->mobilesync = compile_mobilesync(p, acct, activesync_url);
-        ad->v2_json_as = v2_json(p, "ActiveSync", activesync_url,
-                                 &ad->v2_json_as_len);
     }
     return ad;
+}
+
+mac_ad_v2_t *mac_ad_v2_compile(apr_pool_t *p, const char *pox_url,
+                               const char *activesync_url)
+{
+    mac_ad_v2_t *v2 = apr_pcalloc(p, sizeof(*v2));
+
+    v2->json = v2_json(p, "AutodiscoverV1", pox_url, &v2->json_len);
+    if (activesync_url) {
+        v2->json_as = v2_json(p, "ActiveSync", activesync_url,
+                              &v2->json_as_len);
+    }
+    return v2;
 }
 
 const mac_doc_t *mac_ad_pick(const mac_ad_t *ad, const char *schema)

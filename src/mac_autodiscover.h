@@ -37,20 +37,30 @@
 #define MAC_AD_ERROR_SCHEMA            601
 #define MAC_AD_ERROR_NOT_FOUND         500
 
+/* The POX documents: they name the mail servers, never the web server,
+ * so every virtual host serving the same account shares them. */
 typedef struct {
     mac_doc_t  *outlook;       /* settings, slots for the address parts */
     mac_doc_t  *mobilesync;    /* NULL unless an ActiveSync URL is set */
-    const char *v2_json;       /* {"Protocol":"AutodiscoverV1","Url":...} */
-    apr_size_t  v2_json_len;
-    const char *v2_json_as;    /* the same for Protocol=ActiveSync, or NULL */
-    apr_size_t  v2_json_as_len;
 } mac_ad_t;
 
-/* Pre-render at startup.  pox_url is where this server answers POX
- * (https://SERVERNAME/autodiscover/autodiscover.xml); activesync_url may
- * be NULL. */
+/* The Autodiscover v2 answers: they name the web server answering POX,
+ * so each virtual host has its own. */
+typedef struct {
+    const char *json;          /* {"Protocol":"AutodiscoverV1","Url":...} */
+    apr_size_t  json_len;
+    const char *json_as;       /* the same for Protocol=ActiveSync, or NULL */
+    apr_size_t  json_as_len;
+} mac_ad_v2_t;
+
+/* Pre-render at startup; activesync_url may be NULL. */
 mac_ad_t *mac_ad_compile(apr_pool_t *p, const mac_account_t *acct,
-                         const char *pox_url, const char *activesync_url);
+                         const char *activesync_url);
+
+/* pox_url is where one server answers POX
+ * (https://SERVERNAME/autodiscover/autodiscover.xml). */
+mac_ad_v2_t *mac_ad_v2_compile(apr_pool_t *p, const char *pox_url,
+                               const char *activesync_url);
 
 /* Which document a request's AcceptableResponseSchema asks for: the
  * outlook one when schema is NULL or the outlook namespace, the

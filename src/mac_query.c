@@ -6,49 +6,42 @@
 #include <string.h>
 #include <strings.h>
 #include <apr_strings.h>
+#include <apr_escape.h>
 #include "mac_query.h"
-
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 char *mac_unescape(apr_pool_t *p, const char *s, apr_size_t len, int flags,
                    apr_size_t *outlen)
 {
-    char *out = apr_palloc(p, len + 1), *o = out;
-    apr_size_t i;
+    /* apr_unescape_url reads a C string: on a terminated copy, an escape
+     * cut by len is malformed, and a raw NUL (which ends its input) is
+     * passed through between the runs it decodes. */
+    char *in = apr_pstrmemdup(p, s, len);
+    char *out = apr_palloc(p, len + 1);
+    apr_size_t i = 0, o = 0, n;
 
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '%') {
-            int hi, lo;
-            if (i + 2 >= len || (hi = hexval((unsigned char)s[i + 1])) < 0
-                || (lo = hexval((unsigned char)s[i + 2])) < 0) {
+    for (;;) {
+        apr_size_t run = strlen(in + i);
+
+        if (run > 0) {
+            if (apr_unescape_url(out + o, in + i, APR_ESCAPE_STRING, NULL,
+                                 NULL, (flags & MAC_Q_PLUS_IS_SPACE) != 0,
+                                 &n) == APR_EINVAL) {
                 return NULL;
             }
-            *o++ = (char)(hi * 16 + lo);
-            i += 2;
+            /* n counts the NUL written after the run; APR_BADCH only
+             * says that a %00 was decoded, which values may hold. */
+            o += n - 1;
+            i += run;
         }
-        else if (c == '+' && (flags & MAC_Q_PLUS_IS_SPACE)) {
-            *o++ = ' ';
+        if (i >= len) {
+            break;
         }
-        else {
-            *o++ = (char)c;
-        }
+        out[o++] = '\0';
+        i++;
     }
-    *o = '\0';
+    out[o] = '\0';
     if (outlen) {
-        *outlen = (apr_size_t)(o - out);
+        *outlen = o;
     }
     return out;
 }
@@ -66,6 +59,9 @@ mac_q_status_e mac_query_get(apr_pool_t *p, const char *args,
     while (*s) {
         const char *end = strchr(s, '&');
         const char *eq;
+        const char *pname = s;
+        apr_size_t plen;
+
         if (!end) {
             end = s + strlen(s);
         }
@@ -73,7 +69,15 @@ mac_q_status_e mac_query_get(apr_pool_t *p, const char *args,
         if (!eq) {
             eq = end;
         }
-        if ((apr_size_t)(eq - s) == nlen && strncasecmp(s, name, nlen) == 0) {
+        plen = (apr_size_t)(eq - s);
+        /* Names are compared decoded: "email%61ddress" is "emailaddress". */
+        if (memchr(s, '%', plen) || ((flags & MAC_Q_PLUS_IS_SPACE)
+                                     && memchr(s, '+', plen))) {
+            if ((pname = mac_unescape(p, s, plen, flags, &plen)) == NULL) {
+                return MAC_Q_BAD_ESCAPE;
+            }
+        }
+        if (plen == nlen && strncasecmp(pname, name, nlen) == 0) {
             if (found) {
                 return MAC_Q_DUPLICATE;
             }

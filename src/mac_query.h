@@ -4,9 +4,11 @@
  * mod_mailautoconf: query strings.
  *
  * Parameters are looked up by name (ASCII, case-insensitive: clients send
- * "emailaddress", "Email", "EmailAddress").  A parameter given twice is an
- * error, never a silent first- or last-wins; so is a malformed percent
- * escape.  Decoded values may contain any byte, NUL included, and are
+ * "emailaddress", "Email", "EmailAddress"), after percent-decoding the
+ * name, so that "email%61ddress" is "emailaddress".  A parameter given
+ * twice, under any spelling, is an error, never a silent first- or
+ * last-wins; so is a malformed percent escape in the value asked for or
+ * in any parameter's name.  Decoding is APR's apr_unescape_url.  Decoded values may contain any byte, NUL included, and are
  * returned with their length: callers validate them.
  *
  * Depends on APR only.

@@ -39,7 +39,7 @@ use XML::LibXML ();
 
 our @EXPORT_OK = qw(vhost_get vhost_request vhost_url parse_xml
                     configtest configtest_ok configtest_fails
-                    top_dir module_so);
+                    own_httpd top_dir module_so);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
 my $TOP_DIR = Cwd::abs_path(File::Spec->catdir(
@@ -133,13 +133,14 @@ sub _httpd {
     return $httpd && -x $httpd ? $httpd : '/usr/sbin/apache2';
 }
 
-# Runs "httpd -t" on a complete temporary config made of
-#   ServerRoot/PidFile/ErrorLog/Listen in a temp dir under t/,
-#   Include t/conf/httpd-base.conf, LoadModule of our .so, $snippet.
-# Returns (exit_status, combined stdout+stderr).
-sub configtest {
-    my ($snippet) = @_;
+# A complete temporary config: ServerRoot/PidFile/ErrorLog and one Listen
+# per port in a temp dir under t/, Include t/conf/httpd-base.conf,
+# LoadModule of our .so, then $snippet, in which @PORT0@, @PORT1@ ... stand
+# for the ports.  Returns ($dir, $file, \@ports).
+sub _write_conf {
+    my ($snippet, $nports) = @_;
     $snippet = '' unless defined $snippet;
+    $nports ||= 1;
 
     my $so = module_so();
     die "configtest: $so not found; run 'make -f Makefile.apxs'\n"
@@ -151,15 +152,16 @@ sub configtest {
                                   DIR => $tmp_base, CLEANUP => 1);
     my $base = File::Spec->catfile($TOP_DIR, 't', 'conf', 'httpd-base.conf');
     my $docroot = File::Spec->catdir($TOP_DIR, 't', 'htdocs');
-    my $port = _free_port();
+    my @ports = map { _free_port() } 1 .. $nports;
+    my $listen = join '', map { "Listen 127.0.0.1:$_\n" } @ports;
 
     my $conf = <<"EOC";
 ServerRoot "$dir"
 DefaultRuntimeDir "$dir"
 PidFile "$dir/httpd.pid"
 ErrorLog "$dir/error_log"
-Listen 127.0.0.1:$port
-ServerName localhost
+LogLevel info
+${listen}ServerName localhost
 DocumentRoot "$docroot"
 Include "$base"
 LoadModule mailautoconf_module "$so"
@@ -171,26 +173,96 @@ EOC
             $conf .= "User $user\nGroup $group\n";
         }
     }
+    $snippet =~ s/\@PORT(\d+)\@/$ports[$1] \/\/ die "no port $1\n"/ge;
     $conf .= "# ---- snippet ----\n$snippet\n";
 
     my $file = File::Spec->catfile($dir, 'httpd.conf');
     open my $fh, '>', $file or die "write $file: $!\n";
     print $fh $conf;
     close $fh or die "write $file: $!\n";
+    return ($dir, $file, \@ports);
+}
 
+# Runs httpd with @args on $file; returns (exit_status, stdout+stderr).
+sub _run_httpd {
+    my ($dir, $file, @args) = @_;
     my $httpd = _httpd();
     my $pid = open(my $out, '-|') // die "fork: $!\n";
     if (!$pid) {
         open STDERR, '>&', \*STDOUT or die "dup: $!\n";
-        exec $httpd, '-t', '-f', $file, '-d', $dir
+        exec $httpd, @args, '-f', $file, '-d', $dir
             or do { print "exec $httpd: $!\n"; POSIX::_exit(127) };
     }
     my $output = do { local $/; <$out> };
     close $out;
-    my $status = $? >> 8;
-    $output = '' unless defined $output;
-    return ($status, $output);
+    return ($? >> 8, defined $output ? $output : '');
 }
+
+# Runs "httpd -t" on a complete temporary config (see _write_conf).
+# Returns (exit_status, combined stdout+stderr).
+sub configtest {
+    my ($snippet) = @_;
+    my ($dir, $file) = _write_conf($snippet, 1);
+    return _run_httpd($dir, $file, '-t');
+}
+
+# A server of its own, for layouts the shared test server cannot have
+# (settings in its main server, many virtual hosts, several ports):
+#   my $h = own_httpd($snippet, 2);     # @PORT0@, @PORT1@ in $snippet
+#   $h->{ports}[0]; $h->{error_log}; $h->{conf}
+#   $h->stop;                           # also when $h goes out of scope
+# Dies when it does not start within 10 seconds.
+sub own_httpd {
+    my ($snippet, $nports) = @_;
+    my ($dir, $file, $ports) = _write_conf($snippet, $nports);
+    my ($status, $out) = _run_httpd($dir, $file, '-k', 'start');
+    die "own_httpd: httpd -k start failed ($status): $out\n" if $status;
+    my $self = bless { dir => $dir, conf => $file, ports => $ports,
+                       error_log => "$dir/error_log" }, 'MailAutoconfTest::Own';
+    for my $port (@$ports) {
+        my $deadline = time + 10;
+        until (IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                     PeerPort => $port, Proto => 'tcp')) {
+            if (time > $deadline) {
+                $self->stop;
+                die "own_httpd: nothing listens on $port after 10 s\n";
+            }
+            select undef, undef, undef, 0.05;
+        }
+    }
+    # Startup messages are complete once httpd says it resumes.
+    my $deadline = time + 10;
+    until ($self->error_log =~ /resuming normal operations/) {
+        if (time > $deadline) {
+            $self->stop;
+            die "own_httpd: httpd did not finish starting in 10 s\n";
+        }
+        select undef, undef, undef, 0.05;
+    }
+    return $self;
+}
+
+package MailAutoconfTest::Own;
+
+sub stop {
+    my ($self) = @_;
+    return if $self->{stopped}++;
+    MailAutoconfTest::_run_httpd($self->{dir}, $self->{conf}, '-k', 'stop');
+    my $pidfile = "$self->{dir}/httpd.pid";
+    my $deadline = time + 10;
+    select undef, undef, undef, 0.05 while -e $pidfile && time < $deadline;
+}
+
+sub error_log {
+    my ($self) = @_;
+    open my $fh, '<', $self->{error_log} or return '';
+    local $/;
+    return scalar <$fh>;
+}
+
+sub DESTROY { $_[0]->stop }
+
+package MailAutoconfTest;
 
 # Expects the snippet to be rejected.  Returns (exit_status, output): the
 # status is nonzero when httpd -t failed, as expected.

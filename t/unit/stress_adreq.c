@@ -239,7 +239,6 @@ int main(int argc, char **argv)
     acct.login_template = "%EMAILLOCALPART%+x@%EMAILDOMAIN%";
     acct.display_name = "Stress <Mail> & Co";
     shared_ad = mac_ad_compile(p, &acct,
-                               "https://autodiscover.example.com/autodiscover/autodiscover.xml",
                                "https://as.example.com/Microsoft-Server-ActiveSync");
     shared_apple = mac_apple_compile(p, &acct, &err);
     if (!ok(shared_ad && shared_apple, "documents compiled")) {

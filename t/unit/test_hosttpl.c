@@ -93,8 +93,7 @@ int main(void)
     ok(strstr(doc, "%EMAILDOMAIN%</hostname>") == NULL,
        "Thunderbird: no placeholder left in a host name");
 
-    ad = mac_ad_compile(pool, a, "https://x.example/autodiscover/"
-                        "autodiscover.xml", NULL);
+    ad = mac_ad_compile(pool, a, NULL);
     doc = mac_ad_fill(pool, ad->outlook, "bob@example.com", "bob",
                       "example.com", &len);
     ok(strstr(doc, "<Server>imap.example.com</Server>") != NULL,

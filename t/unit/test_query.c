@@ -88,6 +88,18 @@ static const q_case_t q_cases[] = {
     { "emailaddress=a&emailaddress", EA, 0, MAC_Q_DUPLICATE, NULL, 0 },
     { "emailaddress&emailaddress=", EA, 0, MAC_Q_DUPLICATE, NULL, 0 },
     { "emailaddress=%zz&emailaddress=a", EA, 0, MAC_Q_DUPLICATE, NULL, 0 },
+    /* names are compared after percent-decoding */
+    { "emailaddress=a@x&email%61ddress=b@y", EA, 0, MAC_Q_DUPLICATE, NULL, 0 },
+    { "email%61ddress=b@y&emailaddress=a@x", EA, 0, MAC_Q_DUPLICATE, NULL, 0 },
+    { "%65mailaddress=a&EMAIL%41DDRESS=b", EA, 0, MAC_Q_DUPLICATE, NULL, 0 },
+    { "email%61ddress=b@y", EA, 0, MAC_Q_OK, "b@y", 3 },
+    { "%45%4D%41%49%4C%41%44%44%52%45%53%53=c", EA, 0, MAC_Q_OK, "c", 1 },
+    { "emailaddress%00=b", EA, 0, MAC_Q_ABSENT, NULL, 0 },
+    { "email+address=b", EA, 0, MAC_Q_ABSENT, NULL, 0 },
+    { "e%6D%zz=1&emailaddress=a", EA, 0, MAC_Q_BAD_ESCAPE, NULL, 0 },
+    { "%=1&emailaddress=a", EA, 0, MAC_Q_BAD_ESCAPE, NULL, 0 },
+    { "na%6De=J+D", "name", PLUS, MAC_Q_OK, "J D", 3 },
+    { "na+me=x&name=y", "na me", PLUS, MAC_Q_OK, "x", 1 },
     /* bad percent escapes */
     { "emailaddress=%", EA, 0, MAC_Q_BAD_ESCAPE, NULL, 0 },
     { "emailaddress=a%", EA, 0, MAC_Q_BAD_ESCAPE, NULL, 0 },
