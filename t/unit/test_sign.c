@@ -275,26 +275,45 @@ static void test_no_chain(void)
     X509_STORE_free(both);
 }
 
+/* Have the test intermediate CA issue x (its issuer name and signature),
+ * write it to path as PEM and free it. */
+static void issue(X509 *x, const char *path)
+{
+    BIO *b;
+    X509 *ca;
+    EVP_PKEY *cakey;
+    char *pem;
+    long n;
+
+    b = BIO_new_file(D("intermediate.pem"), "r");
+    ca = PEM_read_bio_X509(b, NULL, NULL, NULL);
+    BIO_free(b);
+    b = BIO_new_file(D("intermediate.key"), "r");
+    cakey = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+    BIO_free(b);
+    X509_set_issuer_name(x, X509_get_subject_name(ca));
+    X509_sign(x, cakey, EVP_sha256());
+    b = BIO_new(BIO_s_mem());
+    PEM_write_bio_X509(b, x);
+    n = BIO_get_mem_data(b, &pem);
+    write_file(path, pem, (apr_size_t)n);
+    BIO_free(b);
+    X509_free(x);
+    X509_free(ca);
+    EVP_PKEY_free(cakey);
+}
+
 /* Build a variant of leaf-ec.pem (validity shifted by the given days, or
  * key usage keyEncipherment only) signed by the intermediate. */
 static const char *make_variant(const char *name, long nb_days, long na_days,
                                 int bad_ku)
 {
     BIO *b;
-    X509 *x, *ca;
-    EVP_PKEY *cakey;
-    char *pem;
-    long n;
+    X509 *x;
     const char *path = T(name);
 
     b = BIO_new_file(D("leaf-ec.pem"), "r");
     x = PEM_read_bio_X509(b, NULL, NULL, NULL);
-    BIO_free(b);
-    b = BIO_new_file(D("intermediate.pem"), "r");
-    ca = PEM_read_bio_X509(b, NULL, NULL, NULL);
-    BIO_free(b);
-    b = BIO_new_file(D("intermediate.key"), "r");
-    cakey = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
     BIO_free(b);
 
     X509_gmtime_adj(X509_getm_notBefore(x), nb_days * 86400L);
@@ -308,15 +327,7 @@ static const char *make_variant(const char *name, long nb_days, long na_days,
         X509_add_ext(x, ext, -1);
         X509_EXTENSION_free(ext);
     }
-    X509_sign(x, cakey, EVP_sha256());
-    b = BIO_new(BIO_s_mem());
-    PEM_write_bio_X509(b, x);
-    n = BIO_get_mem_data(b, &pem);
-    write_file(path, pem, (apr_size_t)n);
-    BIO_free(b);
-    X509_free(x);
-    X509_free(ca);
-    EVP_PKEY_free(cakey);
+    issue(x, path);
     return path;
 }
 
@@ -793,33 +804,25 @@ static void test_other_key_type(void)
 {
     const char *keyfile = T("dsa.key"), *certfile = T("dsa.pem");
     BIO *b;
-    X509 *x = X509_new(), *ca;
-    EVP_PKEY *key, *cakey;
+    X509 *x = X509_new();
+    EVP_PKEY *key;
     X509_NAME *name = X509_NAME_new();
     X509_EXTENSION *ext;
     const char *err = NULL;
     mac_signer_t *s;
     parsed_t info;
     time_t when = 1700000000;
-    char *der, *pem;
+    char *der;
     apr_size_t len;
-    long n;
 
     write_file(keyfile, dsa_key, sizeof(dsa_key) - 1);
     b = BIO_new_mem_buf(dsa_key, -1);
     key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
     BIO_free(b);
-    b = BIO_new_file(D("intermediate.pem"), "r");
-    ca = PEM_read_bio_X509(b, NULL, NULL, NULL);
-    BIO_free(b);
-    b = BIO_new_file(D("intermediate.key"), "r");
-    cakey = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
-    BIO_free(b);
 
     /* a leaf like the others, for the DSA key */
     X509_set_version(x, X509_VERSION_3);
     ASN1_INTEGER_set(X509_get_serialNumber(x), 0x2003);
-    X509_set_issuer_name(x, X509_get_subject_name(ca));
     X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
                                (const unsigned char *)"mod_mailautoconf "
                                "tests", -1, -1, 0);
@@ -834,16 +837,8 @@ static void test_other_key_type(void)
                               "critical,digitalSignature");
     X509_add_ext(x, ext, -1);
     X509_EXTENSION_free(ext);
-    X509_sign(x, cakey, EVP_sha256());
-    b = BIO_new(BIO_s_mem());
-    PEM_write_bio_X509(b, x);
-    n = BIO_get_mem_data(b, &pem);
-    write_file(certfile, pem, (apr_size_t)n);
-    BIO_free(b);
+    issue(x, certfile);
     X509_NAME_free(name);
-    X509_free(x);
-    X509_free(ca);
-    EVP_PKEY_free(cakey);
     EVP_PKEY_free(key);
 
     s = mac_signer_load(pool, certfile, keyfile, D("chain.pem"), &err);
