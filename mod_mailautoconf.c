@@ -46,7 +46,7 @@
 #include "mac_path.h"
 #include "mac_http.h"
 
-#define MAILAUTOCONF_VERSION "1.0.0"
+#define MAILAUTOCONF_VERSION "1.1.0"
 
 /* The project's own numbered log tags; AH numbers belong to httpd. */
 #define MACNO(n) "MAC" #n ": "

@@ -12,6 +12,10 @@
 #                                  10,000 virtual hosts: startup, memory,
 #                                  req/s on the first, middle and last domain
 #                                  (--scale --quick: 2 rounds of 3 s)
+#   bash bench/run.sh --layouts    10,000 domains in the main server and
+#                                  0, 50 or 1,000 virtual hosts that set none
+#                                  of the module's directives: apache2 -t
+#                                  wall time and peak memory
 #   bash bench/run.sh --db [--pgsql]
 #                                  100,000 domains in a database (SQLite, or
 #                                  PostgreSQL from scripts/pgsql.sh) behind
@@ -82,6 +86,7 @@ while [ $# -gt 0 ]; do
         --quick) QUICK=1 ;;
         --scale) [ "$MODE" = ab ] || { usage >&2; exit 2; }; MODE=scale ;;
         --db) [ "$MODE" = ab ] || { usage >&2; exit 2; }; MODE=db ;;
+        --layouts) [ "$MODE" = ab ] || { usage >&2; exit 2; }; MODE=layouts ;;
         --pgsql) DB_KIND=pgsql ;;
         --soak)
             [ "$MODE" = ab ] || { usage >&2; exit 2; }
@@ -916,6 +921,82 @@ run_scale() {
     update_section scale "$WORK/scale.md"
 }
 
+# ================================================================= layouts
+# --layouts: N domains in the main server and V virtual hosts that set
+# none of the module's directives (kind d; with V = 0 only the main server
+# serves).  Kind e is the control: the same V virtual hosts and no mail
+# directive anywhere (module loaded).  apache2 -t only: what the startup
+# work costs per inheriting virtual host.
+gen_layout() {
+    local kind=$1 n=$2 v=$3 conf=$4
+    write_global_conf "$conf" "layout-$kind-$n-$v"
+    {
+        if [ "$kind" = d ]; then
+            awk -v n="$n" 'BEGIN {
+                for (i = 1; i <= n; i++) {
+                    if (i % 100 == 1) printf "%sMailAutoconfDomain", (i > 1 ? "\n" : "")
+                    printf " d%d.test", i
+                }
+                printf "\n"
+            }'
+            echo "MailAutoconfImap mail.example.net 993 ssl"
+            echo "MailAutoconfSmtp mail.example.net 465 ssl"
+            echo "MailAutoconfSmtp mail.example.net 587 starttls"
+        fi
+        awk -v v="$v" -v a="$ADDR:$PORT" 'BEGIN {
+            for (i = 1; i <= v; i++)
+                printf "<VirtualHost %s>\n    ServerName www.site%d.test\n</VirtualHost>\n", a, i
+        }'
+    } >> "$conf"
+}
+
+run_layouts() {
+    local cap_mb avail_mb cap n=$SCALE_N v kind label
+    avail_mb=$(awk '/^MemAvailable/ { print int($2 / 1024) }' /proc/meminfo)
+    cap_mb=${BENCH_SCALE_MEM_MB:-$(( avail_mb / 3 < 6144 ? avail_mb / 3 : 6144 ))}
+    cap=$((cap_mb * 1024))
+    printf 'config\tvhosts\tok\tsecs\tpeak_kb\tnote\n' > "$WORK/layouts-t.tsv"
+    for spec in "d 0" "d 50" "d 1000" "e 1000"; do
+        read -r kind v <<< "$spec"
+        gen_layout "$kind" "$n" "$v" "$WORK/httpd-layout-$kind-$v.conf"
+        # Five runs each; the median time and the largest peak count.
+        local secs=() peak=0 ok=yes note=
+        for _ in 1 2 3 4 5; do
+            configtest "$WORK/httpd-layout-$kind-$v.conf" "$cap"
+            secs+=("$CT_SECS")
+            [ "${CT_PEAK_KB:-0}" -gt "$peak" ] && peak=${CT_PEAK_KB:-0}
+            [ "$CT_OK" = yes ] || { ok=no; note=$CT_NOTE; }
+        done
+        if [ "$kind" = d ]; then
+            label="$n domains in the main server"
+        else
+            label="(control) no mail directives"
+        fi
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$v" "$ok" \
+            "$(printf '%s\n' "${secs[@]}" | sort -n | sed -n 3p)" "$peak" "$note" \
+            >> "$WORK/layouts-t.tsv"
+        log "layouts: $label, $v virtual hosts: apache2 -t $ok, median $(printf '%s\n' "${secs[@]}" | sort -n | sed -n 3p)s, peak $peak KiB $note"
+    done
+    {
+        echo "## Layouts: inheriting virtual hosts"
+        echo
+        machine_md
+        echo "- $n domains in the main server (\`MailAutoconfDomain\`, 100 per line; IMAP + 2 SMTP servers) and V name-based virtual hosts with only a \`ServerName\`, which inherit everything; the control has the same virtual hosts and no mail directive (module loaded)"
+        echo "- \`apache2 -t\` five times each under \`ulimit -v\` of $cap_mb MiB; the median wall time and the largest peak RSS"
+        echo "- Target (issue: 10,000 domains and 1,000 inheriting virtual hosts): under 1 s and under 100 MB"
+        echo
+        echo "| configuration | virtual hosts | passed | wall time s | peak RSS MiB | note |"
+        echo "|---|--:|---|--:|--:|---|"
+        awk -F'\t' 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, ($5 == "-" || $5 == "" ? "-" : sprintf("%.0f", $5 / 1024)), $6 }' "$WORK/layouts-t.tsv"
+        echo
+        awk -F'\t' 'NR > 1 && $1 !~ /control/ { t[$2] = $4; m[$2] = $5 }
+            END { if (t[0] > 0 && t[1000] != "") printf "1,000 inheriting virtual hosts cost %.0f ms and %.1f MiB over the main server alone; time ratio %.2f×, memory ratio %.2f×.\n", (t[1000] - t[0]) * 1000, (m[1000] - m[0]) / 1024, t[1000] / t[0], m[1000] / m[0] }' "$WORK/layouts-t.tsv"
+    } > "$WORK/layouts.md"
+    echo >&2
+    cat "$WORK/layouts.md"
+    update_section layouts "$WORK/layouts.md"
+}
+
 # ====================================================================== db
 # --db [--pgsql]: DB_N domains in a table, a wildcard virtual host that
 # looks them up with MailAutoconfDBDQuery, and next to it a virtual host
@@ -1304,6 +1385,9 @@ case "$MODE" in
         ;;
     scale)
         run_scale
+        ;;
+    layouts)
+        run_layouts
         ;;
     db)
         run_db

@@ -9,6 +9,7 @@ use strict;
 use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
+use Apache::TestUtil qw(t_start_error_log_watch t_finish_error_log_watch);
 use MailAutoconfTest qw(vhost_get vhost_request vhost_url parse_xml);
 use HTTP::Request ();
 use HTTP::Response ();
@@ -532,6 +533,38 @@ for my $r (@redirects) {
            'the redirect is not cached');
         unlike($res->content, qr/example\.com<|<Protocol|mkr-user/,
                'the request is not answered');
+    }];
+}
+# Behind a TLS-terminating proxy: X-Forwarded-Proto counts only with
+# MailAutoconfTrustForwardedProto; without it the redirect (which would
+# loop) is logged with the directive's name.
+push @tests, ['X-Forwarded-Proto: https, not trusted: redirected, logged' => sub {
+    t_start_error_log_watch();
+    my $res = vhost_request(ad_redirect => POST => AD_PATH,
+                            outlook_body('fwd@example.com'),
+                            'Content-Type' => 'text/xml',
+                            'X-Forwarded-Proto' => 'https');
+    my @log = t_finish_error_log_watch();
+    is($res->code, 308, 'HTTP 308');
+    ok((grep { /MAC00307.*MailAutoconfTrustForwardedProto/ } @log),
+       'MAC00307 names MailAutoconfTrustForwardedProto');
+}];
+push @tests, ['X-Forwarded-Proto: https, trusted: answered' => sub {
+    check_settings(vhost_request(ad_redirect_proxy => POST => AD_PATH,
+                                 outlook_body('fwd@example.com'),
+                                 'Content-Type' => 'text/xml',
+                                 'X-Forwarded-Proto' => 'https'),
+                   small_protocols('fwd@example.com'));
+}];
+for my $fwd (undef, 'http', 'httpsx', 'http, https') {
+    my $label = defined $fwd ? "X-Forwarded-Proto: $fwd" : 'no X-Forwarded-Proto';
+    push @tests, ["$label, trusted: still redirected" => sub {
+        my $res = vhost_get(ad_redirect_proxy => AD_PATH
+                            . '?emailaddress=fwd@example.com',
+                            defined $fwd ? ('X-Forwarded-Proto' => $fwd) : ());
+        is($res->code, 301, 'HTTP 301');
+        like($res->header('Location') // '',
+             qr{^https://ad-redirect-proxy\.example\.test/}, 'to its ServerName');
     }];
 }
 # Over HTTPS the same configuration answers (ad_redirect_ssl has a

@@ -74,6 +74,12 @@ my @FAILS = (
     ['MailAutoconfDisplayName ""',                   'MailAutoconfDisplayName', qr/empty|argument/],
     ['MailAutoconfDisplayShortName ' . ('n' x 257),  'MailAutoconfDisplayShortName',
      qr/longer/],
+    # the status page and the proxy's scheme
+    ['MailAutoconfStatus On',                        'MailAutoconfStatus',
+     qr/not Off, VirtualHost or Server/],
+    ['MailAutoconfStatus',                           'MailAutoconfStatus', qr/argument/],
+    ['MailAutoconfTrustForwardedProto maybe',        'MailAutoconfTrustForwardedProto',
+     qr/On or Off|one of/i],
     # documentation
     ['MailAutoconfDocumentation ftp://example.com/help', 'MailAutoconfDocumentation',
      qr/http/],

@@ -624,6 +624,16 @@ case('served: clients keep a database answer no longer than the module',
     my $st = tb_get('db_static_ref', q_addr('u@reference.test'));
     is($st->header('Cache-Control'), 'max-age=3600',
        'a configured domain: MailAutoconfCacheMaxAge');
+    # The Autodiscover v2 answer of a database domain likewise.
+    my $v2 = vhost_get('db_sqlite', '/autodiscover/autodiscover.json'
+                       . '?Email=a%40customer.com&Protocol=AutodiscoverV1');
+    is($v2->code, 200, 'v2, a database domain: 200');
+    is($v2->header('Cache-Control'), 'max-age=2',
+       'v2, a database domain: max-age of the module\'s own cache lifetime');
+    my $v2s = vhost_get('db_static_ref', '/autodiscover/autodiscover.json'
+                        . '?Email=u%40reference.test&Protocol=AutodiscoverV1');
+    is($v2s->header('Cache-Control'), 'max-age=3600',
+       'v2, a configured domain: MailAutoconfCacheMaxAge');
 });
 
 # ----------------------------------------------------------- all clients
@@ -1032,10 +1042,17 @@ case('database down: 503 + Retry-After, logged; cached answers still '
 case('static domain next to the database: answered without it', sub {
     my $mark = log_mark();
     db_away('static.db');
-    my ($st, $db);
+    my ($st, $db, $ad, $v2, $ap, $host);
     my $ok = eval {
         $st = tb_get('db_static_and_db', q_addr('u@static.test'));
         $db = tb_get('db_static_and_db', q_addr('u@never-asked.test'));
+        # Configured domains never touch the database, for any client
+        # (the Apple download used to ask about the Host first).
+        $ad = ad_post('db_static_and_db', 'u@static.test');
+        $v2 = vhost_get('db_static_and_db', '/autodiscover/autodiscover.json'
+                        . '?Email=u%40static.test&Protocol=AutodiscoverV1');
+        $ap = apple_get('db_static_and_db', 'u@static.test');
+        $host = tb_get('db_static_and_db', '', Host => 'autoconfig.static.test');
         1;
     };
     my $err = $@;
@@ -1043,6 +1060,12 @@ case('static domain next to the database: answered without it', sub {
     die $err unless $ok;
     is($st->code, 200, 'the static domain: 200 while the database is away');
     is(tb_info($st)->{name}, 'Static Provider', 'from the directives');
+    is($ad->code, 200, 'Outlook, the static domain: 200 while away');
+    is($v2->code, 200, 'v2, the static domain: 200 while away');
+    is($ap->code, 200, 'Apple profile, the static domain: 200 while away');
+    like($ap->header('Content-Type') // '', qr{^application/x-apple-aspen-config},
+         'Apple profile, the static domain: a profile');
+    is($host->code, 200, 'Thunderbird by Host, the static domain: 200 while away');
     check_503($db, 'another domain of that vhost while the database is away');
     is(tb_get('db_static_and_db', q_addr('u@never-asked.test'))->code, 404,
        'back: that domain is 404 (the 503 was not cached)');

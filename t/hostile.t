@@ -412,6 +412,12 @@ for my $ep (qw(tb_wk tb_mail ad_get)) {
     prow($ep, 'emailaddress twice', "$base?emailaddress=MK\@hz.test&emailaddress=MK\@hz.test", 400);
     prow($ep, 'emailaddress twice, the second empty', "$base?emailaddress=MK\@hz.test&emailaddress=", 400);
     prow($ep, 'emailaddress and EMAILADDRESS', "$base?emailaddress=MK\@hz.test&EMAILADDRESS=MK\@hz.test", 400);
+    # Names are compared decoded: email%61ddress is emailaddress.
+    prow($ep, 'emailaddress and email%61ddress', "$base?emailaddress=good\@hz.test&email%61ddress=MK\@hz.test", 400);
+    prow($ep, 'email%61ddress and emailaddress', "$base?email%61ddress=MK\@hz.test&emailaddress=good\@hz.test", 400);
+    prow($ep, 'email%61ddress alone', "$base?email%61ddress=good\@hz.test", 200,
+         domain => 'hz.test', login => 'login-good@hz.test');
+    prow($ep, 'a bad escape in another name', "$base?x%zz=1&emailaddress=good\@hz.test", 400);
     prow($ep, 'a bad escape in another parameter', "$base?x=%zzMK&emailaddress=good\@hz.test", 200,
          domain => 'hz.test', login => 'login-good@hz.test');
     prow($ep, 'markup in another parameter', "$base?%3CMK%3E=%3Cx%3E&emailaddress=good\@hz.test", 200,
@@ -434,6 +440,8 @@ my %INVALID_REQUEST = (v2err => 'InvalidRequest');
 my %INVALID_PROTOCOL = (v2err => 'InvalidProtocol');
 prow('v2', 'Email twice', "$V2?Email=MK\@hz.test&Email=MK\@hz.test&Protocol=AutodiscoverV1", 400, %INVALID_REQUEST);
 prow('v2', 'Email and EMAIL', "$V2?Email=MK\@hz.test&EMAIL=MK\@hz.test&Protocol=AutodiscoverV1", 400, %INVALID_REQUEST);
+prow('v2', 'Email and %45mail', "$V2?Email=good\@hz.test&%45mail=MK\@hz.test&Protocol=AutodiscoverV1", 400, %INVALID_REQUEST);
+prow('v2', 'Protocol and Protoco%6C', "$V2?Email=good\@hz.test&Protocol=AutodiscoverV1&Protoco%6C=MK", 400, %INVALID_PROTOCOL);
 prow('v2', 'Protocol twice', "$V2?Email=MK\@hz.test&Protocol=AutodiscoverV1&Protocol=AutodiscoverV1", 400, %INVALID_PROTOCOL);
 prow('v2', 'Protocol and protocol', "$V2?Email=MK\@hz.test&Protocol=AutodiscoverV1&protocol=AutodiscoverV1", 400, %INVALID_PROTOCOL);
 prow('v2', 'no Protocol', "$V2?Email=MK\@hz.test", 400, %INVALID_PROTOCOL);
@@ -524,6 +532,7 @@ for my $slot (@SLOTS) {
 prow('mc', 'emailaddress twice', MC . '?emailaddress=MK@hz.test&emailaddress=MK@hz.test', 400, msg => 'given more than once');
 prow('mc', 'email twice', MC . '?email=MK@hz.test&email=MK@hz.test', 400, msg => 'given more than once');
 prow('mc', 'emailaddress and email', MC . '?emailaddress=MK@hz.test&email=MK@hz.test', 400, msg => 'given more than once');
+prow('mc', 'email and em%61il', MC . '?email=MK@hz.test&em%61il=MK@hz.test', 400, msg => 'given more than once');
 prow('mc', 'Email and EMAILADDRESS', MC . '?Email=MK@hz.test&EMAILADDRESS=MK@hz.test', 400, msg => 'given more than once');
 prow('mc', 'name twice', "$MCQ&name=MK&name=MK", 400, msg => 'given more than once');
 prow('mc', 'emailname twice', "$MCQ&emailname=MK&emailname=MK", 400, msg => 'given more than once');
@@ -791,6 +800,14 @@ for my $ep (grep { $_ ne 'ad_get' } @ENDPOINTS) {
         send => http_request('POST', AD_PATH, ['Content-Type' => 'text/plain',
             'Content-Length' => 100_000, Expect => '100-continue', 'X-Mk' => "<$mk>"]),
         want => ['ad:415'], closed => 1, max_secs => 3);
+}
+# The media type is matched exactly: text/xmlfoo is not XML.
+for my $ct ('text/xmlfoo', 'application/xml-foo; charset=utf-8', 'text/xml2') {
+    my $mk = new_marker();
+    row(name => "ad_post: Content-Type $ct", ep => 'ad_post', marker => $mk,
+        send => http_request('POST', AD_PATH, ['Content-Type' => $ct,
+            'X-Mk' => "<$mk>", Connection => 'close'], $GOOD_XML),
+        want => ['ad:415'], closed => 1);
 }
 
 # A GET that carries a body: answered, the body dropped, the connection kept.

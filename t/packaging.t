@@ -8,7 +8,9 @@
 # writes conf.modules.d/10-mailautoconf.conf.  -Werror only with WERROR=1.
 # With CI set and as root, also scripts/packaging-check.sh: the real
 # install, a2enmod, the example site, apache2ctl configtest, and the
-# machine left as it was found.
+# machine left as it was found.  debian/ (the Debian package, which
+# scripts/deb-check.sh builds and installs in CI): the files it names
+# exist, and its version goes with MAILAUTOCONF_VERSION and the README.
 use strict;
 use warnings FATAL => 'all';
 
@@ -196,6 +198,63 @@ sub fake_apxs {
     my $n = () = $out =~ /-Werror\b/g;
     my $cmds = () = $out =~ /^(?:\S*apxs -c|cc |\S*gcc )/mg;
     ok($n >= 2 && $n >= $cmds, "WERROR=1: every compile has -Werror ($n of $cmds)") or diag($out);
+}
+
+# ================================================ the Debian package
+# debian/ names files that exist, and its version goes with the module's:
+# the upstream part of the changelog's version is MAILAUTOCONF_VERSION.
+# (scripts/deb-check.sh builds, installs and purges the package.)
+
+sub slurp {
+    my ($rel) = @_;
+    open my $fh, '<', File::Spec->catfile($TOP, $rel) or return '';
+    local $/;
+    return <$fh> // '';
+}
+
+
+{
+    my ($macro) = slurp('mod_mailautoconf.c') =~ /^#define\s+MAILAUTOCONF_VERSION\s+"([^"]+)"/m;
+    like($macro // '', qr/^\d+\.\d+\.\d+$/, 'MAILAUTOCONF_VERSION is X.Y.Z: ' . ($macro // 'missing'));
+
+    my ($source, $version) = slurp('debian/changelog') =~ /\A(\S+) \(([^)\s]+)\) /;
+    is($source, 'libapache2-mod-mailautoconf', 'debian/changelog: source libapache2-mod-mailautoconf');
+    (my $upstream = $version // '') =~ s/^\d+://;
+    $upstream =~ s/-[^-]+$//;
+    ok(defined $macro && $upstream eq $macro,
+       "debian/changelog $upstream is MAILAUTOCONF_VERSION " . ($macro // '?'))
+        or diag("debian/changelog says $version");
+
+    like(slurp('README.md'), qr{apt-get install \./libapache2-mod-mailautoconf_\Q$upstream\E_},
+         "README.md installs the package of version $upstream");
+
+    my $control = slurp('debian/control');
+    like($control, qr/^Package: libapache2-mod-mailautoconf$/m, 'debian/control builds libapache2-mod-mailautoconf');
+    like($control, qr/^Depends: \$\{shlibs:Depends\}, \$\{misc:Depends\}$/m,
+         'its Depends come from dpkg-shlibdeps and debhelper (dh_apache2 adds the apache2 API)');
+    ok(-x File::Spec->catfile($TOP, 'debian', 'rules'), 'debian/rules is executable');
+    like(slurp('debian/rules'), qr/^\tdh \$@ --with apache2$/m, 'debian/rules runs dh with apache2');
+
+    my %listed;
+    for my $f (qw(libapache2-mod-mailautoconf.apache2 libapache2-mod-mailautoconf.docs
+                  libapache2-mod-mailautoconf.examples)) {
+        for my $line (split /\n/, slurp("debian/$f")) {
+            next if $line =~ /^\s*(#|$)/;
+            my @w = split ' ', $line;
+            my $path = $f =~ /\.apache2$/ ? $w[1] : $w[0];
+            $listed{$path} = $f;
+        }
+    }
+    is_deeply([sort keys %listed],
+              [sort qw(.libs/mod_mailautoconf.so conf/mailautoconf.load conf/mailautoconf.conf
+                       README.md conf/example-vhost.conf)],
+              'debian/ installs the module, its .load/.conf, README.md and the example virtual host');
+    for my $path (grep { !m{^\.libs/} } sort keys %listed) {
+        ok(-f File::Spec->catfile($TOP, $path), "debian/$listed{$path}: $path exists");
+    }
+    my ($so) = slurp('Makefile.apxs') =~ /^SO\s*:?=\s*(\S+)\s*$/m;
+    is($so, '.libs/mod_mailautoconf.so',
+       'the module dh_apache2 installs is the one make -f Makefile.apxs all builds');
 }
 
 # ================================================ the real system (CI)
