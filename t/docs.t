@@ -167,6 +167,12 @@ for my $file ('README.md', sort keys %conf_files) {
     like($license, qr/^\s*Apache License\s+Version 2\.0, January 2004\b/,
          'LICENSE: the Apache License, Version 2.0');
     like($license, qr/END OF TERMS AND CONDITIONS/, 'LICENSE: the full text');
+    my $copyright = eval { slurp('debian/copyright') };
+    if (defined $copyright) {
+        my @licenses = $copyright =~ /^License: (\S+)/mg;
+        ok(@licenses && !grep({ $_ ne 'Apache-2.0' } @licenses),
+           'debian/copyright: every file under Apache-2.0, as LICENSE says') or diag("@licenses");
+    }
 
     my $top = top_dir();
     my @files;
