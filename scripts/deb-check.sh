@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # The Debian package on the real system, for CI (as root, on Debian 12):
 #
 #   build dependencies (apt-get build-dep on debian/control, lintian, curl, apache2)

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * mod_mailautoconf: the request counters in the Prometheus text exposition
  * format (version 0.0.4), for the status page's ?metrics.

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # "apache2 -t" on small configurations: every bad directive value is
 # refused with the directive's name and the reason, a MailAutoconfDomain
 # without any server is a startup error naming the virtual host, a good

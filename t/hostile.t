@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Hostile input on every endpoint: one table, each row one endpoint and
 # one hostile input, sent over a raw socket exactly as written (LWP would
 # re-encode or refuse much of it).  Every row asserts

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # The status page (SetHandler mailautoconf-status): the HTML page and its
 # headers, the ?json form, the request counters shared by all children,
 # methods, and the request's Host never reaching the page.

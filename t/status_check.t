@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # The status page's DNS and certificate check (?check, ?check=N, with
 # &json), its bounds and cache, ?metrics, and the query strings it
 # refuses.  Vhosts: t/conf/status_check.conf.in.

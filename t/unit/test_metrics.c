@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Unit tests for src/mac_metrics.[ch]: the Prometheus text exposition of
  * the request counters, and label value escaping.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Unit tests for src/mac_resolve.[ch] and src/mac_tlsprobe.[ch]: the
  * resolver address syntax, RDATA in zone-file form from wire-format
