@@ -64,6 +64,12 @@ typedef struct {
     const char *short_name;      /* may be NULL */
     const char *doc_url;         /* may be NULL */
     const char *doc_text;        /* may be NULL */
+    /* The autoconfig draft's 1.2 additions, also served through PACC
+     * (mac_std.h, mac_pacc.h); each NULL when not offered. */
+    const char *jmap_url;                 /* JMAP session URL */
+    const struct mac_sieve_s *managesieve;/* ManageSieve server */
+    const char *webmail_url;              /* webmail login page */
+    const struct mac_oauth2_s *oauth2;    /* the provider's OAuth server */
 } mac_account_t;
 
 /* Names used in configuration and in Thunderbird's format. */

@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 #include "mac_thunderbird.h"
 #include "mac_escape.h"
+#include "mac_std.h"
 
 /* A small append-only buffer on a pool, for startup rendering. */
 typedef struct {
@@ -50,7 +51,7 @@ static void put_server(outbuf_t *b, const mac_account_t *acct,
     put_elem(b, in, "hostname", mac_server_host(b->p, s, domain));
     put_elem(b, in, "port", apr_itoa(b->p, s->port));
     put_elem(b, in, "socketType", mac_socket_tb_name(s->socket));
-    put_elem(b, in, "authentication", mac_auth_name(s->auth));
+    put(b, mac_std_tb_auth(b->p, acct, s, in));
     if (s->auth != MAC_AUTH_NONE) {
         /* The template goes out as configured: Thunderbird itself
          * replaces %EMAILADDRESS%, %EMAILLOCALPART% and %EMAILDOMAIN%. */
@@ -81,7 +82,9 @@ char *mac_tb_render(apr_pool_t *p, const mac_account_t *acct,
     shortname = acct->short_name ? acct->short_name : display;
 
     put(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<clientConfig version=\"1.1\">\n"
+            "<clientConfig version=\"");
+    put(&b, mac_std_tb_version(acct));
+    put(&b, "\">\n"
             "  <emailProvider id=\"");
     put_esc(&b, domain);
     put(&b, "\">\n");
@@ -100,6 +103,9 @@ char *mac_tb_render(apr_pool_t *p, const mac_account_t *acct,
     put_elem(&b, "    ", "displayShortName", shortname);
     /* Incoming servers must precede outgoing ones in this format. */
     for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+        if (order[k] == MAC_PROTO_SMTP) {
+            put(&b, mac_std_tb_incoming(scratch, acct));
+        }
         for (i = 0; i < acct->servers->nelts; i++) {
             const mac_server_t *s = &APR_ARRAY_IDX(acct->servers, i,
                                                    mac_server_t);
@@ -116,7 +122,10 @@ char *mac_tb_render(apr_pool_t *p, const mac_account_t *acct,
                  acct->doc_text ? acct->doc_text : display);
         put(&b, "    </documentation>\n");
     }
-    put(&b, "  </emailProvider>\n</clientConfig>\n");
+    put(&b, mac_std_tb_provider(scratch, acct));
+    put(&b, "  </emailProvider>\n");
+    put(&b, mac_std_tb_config(scratch, acct, domain));
+    put(&b, "</clientConfig>\n");
 
     out = apr_array_pstrcat(scratch, b.parts, 0);
     n = strlen(out);
