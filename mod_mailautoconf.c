@@ -48,6 +48,8 @@
 #include "mac_http.h"
 #include "mac_check.h"
 #include "mac_metrics.h"
+#include "mac_std.h"
+#include "mac_pacc.h"
 
 #define MAILAUTOCONF_VERSION "1.1.0"
 
@@ -88,6 +90,9 @@ typedef struct {
     const mac_ad_t      *ad;          /* Outlook documents */
     const mac_apple_t   *apple;       /* NULL when no profile can be made */
     const char          *apple_why;
+    const char          *pacc;        /* PACC document, NULL: none */
+    apr_size_t           pacc_len;
+    const char          *pacc_etag;
 } mac_site_t;
 
 /* Everything that does not depend on a server's own names, built once per
@@ -151,6 +156,10 @@ typedef struct {
     int                 dbd_neg_ttl;
     int                 dbd_cache_size;
     const char         *check_resolver;  /* ADDRESS:PORT; NULL: system */
+    const char         *jmap_url;        /* the 1.2 additions (mac_std.h) */
+    const mac_sieve_t  *managesieve;
+    const char         *webmail_url;
+    const mac_oauth2_t *oauth2;
 
     /* Built by check_config; NULL when this server serves nothing.  Never
      * merged: with AP_MODULE_FLAG_ALWAYS_MERGE each server has a
@@ -234,6 +243,10 @@ static void *merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(dbd_neg_ttl);
     MERGE_INT(dbd_cache_size);
     MERGE_PTR(check_resolver);
+    MERGE_PTR(jmap_url);
+    MERGE_PTR(managesieve);
+    MERGE_PTR(webmail_url);
+    MERGE_PTR(oauth2);
     if (add->sign_cert) {
         c->sign_cert = add->sign_cert;
         c->sign_key = add->sign_key;
@@ -473,6 +486,50 @@ static const char *set_activesync(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
+/* The autoconfig draft's 1.2 additions (mac_std.h). */
+static const char *set_std_url(cmd_parms *cmd, void *dc, const char *arg)
+{
+    mac_srv_conf *c = srv_conf(cmd->server);
+    const char *why = mac_std_url_check(cmd->pool, arg);
+
+    (void)dc;
+    if (why) {
+        return cmd_error(cmd, why);
+    }
+    *(const char **)((char *)c + (apr_uintptr_t)cmd->info) = arg;
+    return NULL;
+}
+
+static const char *set_managesieve(cmd_parms *cmd, void *dc,
+                                   const char *host, const char *port,
+                                   const char *sock)
+{
+    mac_sieve_t *sv;
+    const char *why = mac_sieve_parse(cmd->pool, host, port, sock, &sv);
+
+    (void)dc;
+    if (why) {
+        return cmd_error(cmd, why);
+    }
+    srv_conf(cmd->server)->managesieve = sv;
+    return NULL;
+}
+
+static const char *set_oauth2(cmd_parms *cmd, void *dc, int argc,
+                              char *const argv[])
+{
+    mac_oauth2_t *o;
+    const char *why = mac_oauth2_parse(cmd->pool, argc,
+                                       (const char *const *)argv, &o);
+
+    (void)dc;
+    if (why) {
+        return cmd_error(cmd, why);
+    }
+    srv_conf(cmd->server)->oauth2 = o;
+    return NULL;
+}
+
 
 static const char *set_https_redirect(cmd_parms *cmd, void *dc,
                                       const char *arg)
@@ -679,6 +736,20 @@ static const command_rec mac_cmds[] = {
         RSRC_CONF,
         "How many domains each child keeps from the database (default "
         "10000)"),
+    AP_INIT_TAKE1("MailAutoconfJMAP", set_std_url, SRV_OFFSET(jmap_url),
+        RSRC_CONF,
+        "https:// URL of the JMAP session resource, offered to clients "
+        "(autoconfig 1.2 and PACC)"),
+    AP_INIT_TAKE123("MailAutoconfManageSieve", set_managesieve, NULL,
+        RSRC_CONF,
+        "HOST [PORT [SOCKET]]: a ManageSieve server for mail filters "
+        "(default port 4190, socket starttls)"),
+    AP_INIT_TAKE1("MailAutoconfWebmail", set_std_url,
+        SRV_OFFSET(webmail_url), RSRC_CONF,
+        "https:// URL of the webmail login page"),
+    AP_INIT_TAKE_ARGV("MailAutoconfOAuth2", set_oauth2, NULL, RSRC_CONF,
+        "issuer=URL auth-url=URL token-url=URL [scope=...] [client-id=...] "
+        "[order=password-first|oauth2-first]: the provider's OAuth2 server"),
     { NULL }
 };
 
@@ -736,6 +807,7 @@ static mac_site_t *make_site(apr_pool_t *p, const mac_shared_t *sh,
                              const char *apple_why)
 {
     mac_site_t *site = apr_pcalloc(p, sizeof(*site));
+    const char *why;
 
     site->domain = domain;
     site->acct = acct;
@@ -744,6 +816,10 @@ static mac_site_t *make_site(apr_pool_t *p, const mac_shared_t *sh,
     site->mtime = apr_time_sec(apr_time_now()) * APR_USEC_PER_SEC;
     site->cache_control = sh->cache_control;
     site->ad = ad ? ad : mac_ad_compile(p, acct, sh->activesync_url);
+    site->pacc = mac_pacc_render(p, acct, domain, &site->pacc_len, &why);
+    if (site->pacc) {
+        site->pacc_etag = make_etag(p, site->pacc, site->pacc_len);
+    }
     if (apple || apple_why) {
         site->apple = apple;
         site->apple_why = apple_why;
@@ -807,6 +883,10 @@ static mac_shared_t *build_shared(apr_pool_t *p, const server_rec *s,
     sh->acct.short_name = c->short_name;
     sh->acct.doc_url = c->doc_url;
     sh->acct.doc_text = c->doc_text;
+    sh->acct.jmap_url = c->jmap_url;
+    sh->acct.managesieve = c->managesieve;
+    sh->acct.webmail_url = c->webmail_url;
+    sh->acct.oauth2 = c->oauth2;
     sh->cache_max_age = c->cache_max_age != UNSET ? c->cache_max_age
                                                   : DEFAULT_CACHE_MAX_AGE;
     sh->cache_control = apr_psprintf(p, "max-age=%d", sh->cache_max_age);
@@ -847,6 +927,8 @@ static mac_shared_t *build_shared(apr_pool_t *p, const server_rec *s,
     }
 
     sh->warnings = mac_account_warnings(p, &sh->acct);
+    mac_std_warnings(p, &sh->acct, sh->warnings);
+    mac_pacc_warnings(p, &sh->acct, sh->warnings);
     if (!sh->apple) {
         APR_ARRAY_PUSH(sh->warnings, const char *) =
             apr_pstrcat(p, "no Apple profile can be made: ", sh->apple_why,
@@ -999,6 +1081,7 @@ typedef enum {
     EP_AUTODISCOVER,
     EP_AUTODISCOVER_JSON,
     EP_MOBILECONFIG,
+    EP_PACC,
     EP_STATUS,                /* not counted: the counters are for clients */
     EP_COUNT
 } mac_endpoint_e;
@@ -1014,6 +1097,7 @@ static const mac_endpoint_t endpoints[EP_COUNT] = {
     { EP_AUTODISCOVER, "mailautoconf-autodiscover", "outlook" },
     { EP_AUTODISCOVER_JSON, "mailautoconf-autodiscover-json", "outlook" },
     { EP_MOBILECONFIG, "mailautoconf-mobileconfig", "apple" },
+    { EP_PACC, "mailautoconf-pacc", "pacc" },
     { EP_STATUS, "mailautoconf-status", "status" },
 };
 
@@ -1030,6 +1114,8 @@ static const mac_endpoint_t *match_path(const mac_state_t *st,
         return &endpoints[EP_AUTODISCOVER_JSON];
     case MAC_PATH_PROFILE:
         return &endpoints[EP_MOBILECONFIG];
+    case MAC_PATH_PACC:
+        return &endpoints[EP_PACC];
     default:
         return NULL;
     }
@@ -1288,6 +1374,32 @@ static const char *site_from_row(apr_pool_t *vp, const mac_state_t *st,
                 acct->login_template = val;
             }
         }
+        else if (strcasecmp(name, "jmap_url") == 0) {
+            if (!(why = mac_std_url_check(vp, val))) {
+                acct->jmap_url = val;
+            }
+        }
+        else if (strcasecmp(name, "webmail_url") == 0) {
+            if (!(why = mac_std_url_check(vp, val))) {
+                acct->webmail_url = val;
+            }
+        }
+        else if (strcasecmp(name, "managesieve_host") == 0) {
+            mac_sieve_t *sv;
+            if (!(why = mac_sieve_parse(vp, val, NULL, NULL, &sv))) {
+                if (acct->managesieve) {
+                    sv->port = acct->managesieve->port;
+                    sv->socket = acct->managesieve->socket;
+                }
+                acct->managesieve = sv;
+            }
+        }
+        else if (strcasecmp(name, "oauth2") == 0) {
+            mac_oauth2_t *o;
+            if (!(why = mac_oauth2_parse_line(vp, val, &o))) {
+                acct->oauth2 = o;
+            }
+        }
         else {
             for (k = 0; k < MAC_PROTO_COUNT; k++) {
                 if (strcasecmp(name, host_cols[k]) == 0) {
@@ -1452,6 +1564,10 @@ static int site_from_host(request_rec *r, const mac_state_t *st,
         else if (strncasecmp(h, "autodiscover.", 13) == 0) {
             h += 13;
         }
+        else if (strncasecmp(h, MAC_PACC_HOST_PREFIX,
+                             sizeof(MAC_PACC_HOST_PREFIX) - 1) == 0) {
+            h += sizeof(MAC_PACC_HOST_PREFIX) - 1;
+        }
         if ((*site = apr_hash_get(st->sh->sites, h, APR_HASH_KEY_STRING))) {
             return OK;
         }
@@ -1515,6 +1631,57 @@ static int handle_thunderbird(request_rec *r, const mac_state_t *st)
         return rc;
     }
     return send_static(r, b->tb, b->tb_len);
+}
+
+/* ---- PACC ---------------------------------------------------------- */
+
+/* The document of the domain the Host names (ua-auto-config.<domain>, or
+ * the domain itself): a PACC client checks it against the digest in
+ * <domain>'s DNS, so another domain's document is never an answer.  The
+ * query string plays no part. */
+static int handle_pacc(request_rec *r, const mac_state_t *st)
+{
+    const char *h = r->hostname;
+    const mac_site_t *b = NULL;
+    int rc;
+
+    if ((rc = method_gate_get(r)) != OK) {
+        return rc == DONE ? OK : rc;
+    }
+    if (h && strncasecmp(h, MAC_PACC_HOST_PREFIX,
+                         sizeof(MAC_PACC_HOST_PREFIX) - 1) == 0) {
+        h += sizeof(MAC_PACC_HOST_PREFIX) - 1;
+    }
+    if (!h || mac_domain_check(h, strlen(h)) != NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00801)
+                      "pacc: the Host header names no mail domain");
+        return send_text(r, HTTP_NOT_FOUND, "No settings for that host "
+                         "here.\n");
+    }
+    rc = find_site(r, st, mac_strlower(r->pool, h, strlen(h)), &b);
+    if (rc != OK) {
+        return send_lookup_error(r, rc);
+    }
+    if (!b->pacc) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00802)
+                      "pacc: %s has no server PACC can describe (see the "
+                      "status page)", b->domain);
+        return send_text(r, HTTP_NOT_FOUND, "No PACC settings for that "
+                         "domain here.\n");
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00803)
+                  "pacc: serving domain %s", b->domain);
+    ap_set_content_type(r, MAC_PACC_CONTENT_TYPE);
+    apr_table_setn(r->headers_out, "Cache-Control", b->cache_control);
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(r->headers_out, "ETag", b->pacc_etag);
+    ap_update_mtime(r, b->mtime);
+    ap_set_last_modified(r);
+    if ((rc = ap_meets_conditions(r)) != OK) {
+        r->status = rc;
+        return rc;
+    }
+    return send_static(r, b->pacc, b->pacc_len);
 }
 
 /* ---- Outlook Autodiscover ---------------------------------------- */
@@ -2285,7 +2452,8 @@ static void status_check(request_rec *r, const apr_array_header_t *inputs,
 static int handle_status(request_rec *r)
 {
     static const char *const names[NCOUNTED] = {
-        "thunderbird", "autodiscover", "autodiscover-json", "mobileconfig"
+        "thunderbird", "autodiscover", "autodiscover-json", "mobileconfig",
+        "pacc"
     };
     const mac_dir_conf *d = ap_get_module_config(r->per_dir_config,
                                                  &mailautoconf_module);
@@ -2497,6 +2665,8 @@ static int mac_handler(request_rec *r)
         return handle_autodiscover_json(r, c->state);
     case EP_MOBILECONFIG:
         return handle_mobileconfig(r, c->state);
+    case EP_PACC:
+        return handle_pacc(r, c->state);
     default:
         return DECLINED;
     }

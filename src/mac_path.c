@@ -20,6 +20,9 @@ mac_path_e mac_path_match(const char *uri, const char *profile_path)
         || strcmp(uri, MAC_PATH_TB) == 0) {
         return MAC_PATH_THUNDERBIRD;
     }
+    if (strcmp(uri, MAC_PATH_UA_CONFIG) == 0) {
+        return MAC_PATH_PACC;
+    }
     if (strcasecmp(uri, MAC_PATH_AD_XML) == 0) {
         return MAC_PATH_AUTODISCOVER;
     }

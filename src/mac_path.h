@@ -19,13 +19,15 @@
 #define MAC_PATH_TB           "/mail/config-v1.1.xml"
 #define MAC_PATH_AD_XML       "/autodiscover/autodiscover.xml"
 #define MAC_PATH_AD_JSON      "/autodiscover/autodiscover.json"
+#define MAC_PATH_UA_CONFIG    "/.well-known/user-agent-configuration.json"
 
 typedef enum {
     MAC_PATH_NONE = 0,
     MAC_PATH_THUNDERBIRD,
     MAC_PATH_AUTODISCOVER,
     MAC_PATH_AUTODISCOVER_JSON,   /* the path itself and anything below it */
-    MAC_PATH_PROFILE
+    MAC_PATH_PROFILE,
+    MAC_PATH_PACC                 /* PACC (mac_pacc.h), exact */
 } mac_path_e;
 
 /* The endpoint of a decoded request path.  profile_path may be NULL (no

@@ -11,6 +11,7 @@
 #include <apr_want.h>
 #include "mac_status.h"
 #include "mac_dns.h"
+#include "mac_pacc.h"
 #include "mac_escape.h"
 
 /* ------------------------------------------------------------ output */
@@ -522,6 +523,20 @@ static void html_endpoints(out_t *o, const mac_status_vhost_t *vh, int v)
     add(o, "</tbody></table></div>\n");
 }
 
+/* The records of mac_dns.h, then those of PACC and the autoconfig 1.2
+ * additions (mac_pacc.h). */
+static apr_array_header_t *dns_records(apr_pool_t *p,
+                                       const mac_status_vhost_t *vh,
+                                       const char *d)
+{
+    apr_array_header_t *rrs = mac_dns_records(p, vh->acct, d,
+                                              vh->server_name,
+                                              vh->https_port);
+
+    mac_pacc_dns_records(p, rrs, vh->acct, d, vh->server_name);
+    return rrs;
+}
+
 static void html_dns(out_t *o, const mac_status_vhost_t *vh, int v)
 {
     int i;
@@ -537,9 +552,7 @@ static void html_dns(out_t *o, const mac_status_vhost_t *vh, int v)
            "it is.</p>\n");
     for (i = 0; i < ndomains(vh); i++) {
         const char *d = APR_ARRAY_IDX(vh->acct->domains, i, const char *);
-        apr_array_header_t *rrs = mac_dns_records(o->p, vh->acct, d,
-                                                  vh->server_name,
-                                                  vh->https_port);
+        apr_array_header_t *rrs = dns_records(o->p, vh, d);
         addf(o, "<h4 id=\"vhost-%d-dns-%d\">", v, i + 1);
         add_h(o, d);
         addf(o, "</h4>\n<pre class=\"zone\" tabindex=\"0\" "
@@ -808,9 +821,7 @@ static void json_vhost(out_t *o, const mac_status_vhost_t *vh)
     add(o, ",\n\"dns\":{");
     for (i = 0; i < ndomains(vh); i++) {
         const char *d = APR_ARRAY_IDX(a->domains, i, const char *);
-        apr_array_header_t *rrs = mac_dns_records(o->p, a, d,
-                                                  vh->server_name,
-                                                  vh->https_port);
+        apr_array_header_t *rrs = dns_records(o->p, vh, d);
         int k;
 
         add(o, i ? ",\n" : "\n");

@@ -35,6 +35,13 @@ static const struct {
     { "/apple/profile", "/apple/profile", MAC_PATH_PROFILE },
     { "/", "/email.mobileconfig", MAC_PATH_NONE },
     { "", NULL, MAC_PATH_NONE },
+    { "/.well-known/user-agent-configuration.json", NULL, MAC_PATH_PACC },
+    { "/.well-known/user-agent-configuration.json",
+      "/email.mobileconfig", MAC_PATH_PACC },
+    { "/.well-known/User-Agent-Configuration.json", NULL, MAC_PATH_NONE },
+    { "/.well-known/user-agent-configuration.json/", NULL, MAC_PATH_NONE },
+    { "/.well-known/user-agent-configuration.jsonx", NULL, MAC_PATH_NONE },
+    { "/user-agent-configuration.json", NULL, MAC_PATH_NONE },
 };
 
 static const struct {
@@ -75,6 +82,7 @@ static const struct {
     { "/AutoDiscover/AutoDiscover.XML", "another mail client" },
     { "/autodiscover/autodiscover.json", "another mail client" },
     { "/autodiscover/autodiscover.json/p", "another mail client" },
+    { "/.well-known/user-agent-configuration.json", "another mail client" },
 };
 
 int main(void)
