@@ -11,7 +11,7 @@
  *
  * Invariants (checked against an independent reading of mac_path.h):
  *   - mac_path_match gives what the reference matcher gives: the profile
- *     path exactly, the Thunderbird paths exactly, the Autodiscover paths
+ *     path exactly, the Thunderbird and PACC paths exactly, the Autodiscover paths
  *     in any ASCII letter case, the v2 path also with anything below it;
  *   - for a v2 path, mac_path_v2_address gives no address for nothing
  *     after the path, the rest after "/v1.0/" (any case) as the address,
@@ -87,6 +87,9 @@ static mac_path_e ref_match(const char *uri, const char *profile)
     if (strcmp(uri, "/.well-known/autoconfig/mail/config-v1.1.xml") == 0
         || strcmp(uri, "/mail/config-v1.1.xml") == 0) {
         return MAC_PATH_THUNDERBIRD;
+    }
+    if (strcmp(uri, "/.well-known/user-agent-configuration.json") == 0) {
+        return MAC_PATH_PACC;     /* PACC: exactly, like Thunderbird's */
     }
     if (ref_ieq(uri, "/autodiscover/autodiscover.xml")) {
         return MAC_PATH_AUTODISCOVER;
