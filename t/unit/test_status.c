@@ -27,6 +27,7 @@
 #include "fixture.h"
 #include "mac_account.h"
 #include "mac_dns.h"
+#include "mac_pacc.h"
 #include "mac_escape.h"
 #include "mac_status.h"
 
@@ -605,11 +606,21 @@ static mac_status_t *make_status(void)
     return st;
 }
 
+/* The records the page shows: mac_dns.h's, then PACC's (mac_pacc.h). */
+static apr_array_header_t *records(const mac_account_t *a,
+                                   const char *domain, const char *web,
+                                   int port)
+{
+    apr_array_header_t *rrs = mac_dns_records(pool, a, domain, web, port);
+
+    mac_pacc_dns_records(pool, rrs, a, domain, web);
+    return rrs;
+}
+
 static const char *zone(const mac_account_t *a, const char *domain,
                         const char *web, int port)
 {
-    return mac_dns_zone_text(pool, mac_dns_records(pool, a, domain, web,
-                                                   port));
+    return mac_dns_zone_text(pool, records(a, domain, web, port));
 }
 
 /* ============================================================ tests */
@@ -996,10 +1007,9 @@ static void test_json(void)
     is_int(jlen(r, "vhosts/0/problems"), 2, "two problems");
     is_str(jstr(r, "vhosts/0/problems/0"), "first problem", "problem text");
 
-    /* dns: every record equals mac_dns_records' */
+    /* dns: every record equals mac_dns_records' and mac_pacc's */
     is_int(jlen(r, "vhosts/0/dns"), 2, "dns: one list per domain");
-    rrs = mac_dns_records(pool, v1->acct, "example.org",
-                          "autoconfig.example.com", 443);
+    rrs = records(v1->acct, "example.org", "autoconfig.example.com", 443);
     is_int(jlen(r, "vhosts/0/dns/example.org"), rrs->nelts,
            "dns.example.org: every record");
     for (i = 0, wrong = 0; i < rrs->nelts; i++) {
