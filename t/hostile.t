@@ -25,7 +25,8 @@
 # STATUS), "core:STATUS" (httpd refused the request before the module saw
 # it).  KIND: tb (Thunderbird), ad (Autodiscover XML), v2 (Autodiscover
 # JSON), mc (Apple profile and its error page), page (the Apple page),
-# status (status page), opt (an OPTIONS answer), cont (100 Continue), core.
+# status (status page), pacc (PACC document), opt (an OPTIONS answer),
+# cont (100 Continue), core.
 # A row with todo => WHY expects what the module should do and does not
 # (yet): its checks run as TODO tests.
 use strict;
@@ -34,6 +35,7 @@ use warnings FATAL => 'all';
 use Apache::Test qw(-withtestmore);
 use MailAutoconfTest qw(vhost_get vhost_url parse_xml);
 use MailAutoconfHostile qw(:all);
+use PaccValidator qw(pacc_errors);
 use File::Spec ();
 use IO::Select ();
 use IO::Socket::INET ();
@@ -53,6 +55,7 @@ use constant {
     AD_JSON => '/autodiscover/autodiscover.json',
     MC      => '/email.mobileconfig',
     STATUS  => '/mail-status',
+    PACC    => '/.well-known/user-agent-configuration.json',
     GET_ONLY_ALLOW => 'GET, HEAD, OPTIONS',
     AD_ALLOW       => 'GET, HEAD, POST, OPTIONS',
     FFFD => "\xEF\xBF\xBD",
@@ -154,8 +157,9 @@ my %EP = (
     mc      => { kind => 'mc', target => MC . '?emailaddress=good@hz.test&name=Hz+Name' },
     mc_page => { kind => 'page', target => MC },
     status  => { kind => 'status', target => STATUS, volatile => 1 },
+    pacc    => { kind => 'pacc', target => PACC, host => 'ua-auto-config.hz.test' },
 );
-my @ENDPOINTS = qw(tb_wk tb_mail ad_post ad_get v2 v2_path mc mc_page status);
+my @ENDPOINTS = qw(tb_wk tb_mail ad_post ad_get v2 v2_path mc mc_page status pacc);
 $_->{allow} //= GET_ONLY_ALLOW for values %EP;
 
 # The bytes of $ep's good request; %o: headers (array ref of pairs, added),
@@ -169,6 +173,8 @@ sub ep_request {
     push @h, 'Content-Type' => 'text/xml'
         if defined $body && !grep { lc $_ eq 'content-type' } @h;
     push @h, Connection => 'close' if $o{close} // 1;
+    unshift @h, Host => $e->{host}
+        if $e->{host} && !grep { lc $_ eq 'host' } @h;
     return http_request($method, $o{target} // $e->{target}, \@h, $body);
 }
 
@@ -589,8 +595,8 @@ prow('status', 'a word twice', STATUS . '?check&check&MK', 400);
 # --- (3) Host headers: never echoed.  A foreign Host reaches every vhost
 # (each has its own port); markup only gets past httpd on hz_lax.  The
 # answer is the one without the odd Host, byte for byte where it does not
-# change by itself.
-for my $ep (@ENDPOINTS) {
+# change by itself.  (PACC answers for the Host's domain only: below.)
+for my $ep (grep { $_ ne 'pacc' } @ENDPOINTS) {
     my $kind = $EP{$ep}{kind};
     for my $h (['a foreign Host', 'hz_all', 'MK.evil.example', "$kind:200"],
                ['a foreign Host with a port', 'hz_all', 'MK.evil.example:8443', "$kind:200"],
@@ -633,6 +639,59 @@ for my $vhost (qw(hz_all hz_lax)) {
         send => ep_request('tb_mail', headers => [Host => "autoconfig.<$mk>.hz.test"]));
 }
 
+# PACC: the Host names the domain (ua-auto-config.DOMAIN or DOMAIN); any
+# other Host is a 404 that names nothing of it; the query plays no part.
+for my $h (['ua-auto-config.hz2.test', 'hz_all', 'pacc:200', 'hz2.test'],
+           ['the domain itself (hz.test)', 'hz_all', 'pacc:200', 'hz.test', 'hz.test'],
+           ['UA-AUTO-CONFIG.HZ.TEST', 'hz_all', 'pacc:200', 'hz.test'],
+           ['ua-auto-config.hz.test:443', 'hz_all', 'pacc:200', 'hz.test'],
+           ['ua-auto-config.xn--bcher-kva.de', 'hz_all', 'pacc:200', 'xn--bcher-kva.de'],
+           ['a foreign Host', 'hz_all', 'pacc:404', undef, 'ua-auto-config.MK.evil.example'],
+           ['a foreign Host with a port', 'hz_all', 'pacc:404', undef, 'MK.evil.example:8443'],
+           ['autoconfig.hz.test (another prefix)', 'hz_all', 'pacc:404', undef, 'autoconfig.MK.hz.test'],
+           ['ua-auto-config. alone', 'hz_all', 'pacc:404', undef, 'ua-auto-config.'],
+           ['a Host with markup', 'hz_all', 'core:400', undef, '<MK>'],
+           ['a Host with markup', 'hz_lax', 'pacc:404', undef, 'ua-auto-config.<MK>'],
+           ['a Host with quotes, & and markup', 'hz_lax', 'pacc:404', undef,
+            q{ua-auto-config."><MK x='&}],
+           ['an IP literal', 'hz_all', 'pacc:404', undef, '127.0.0.1'],
+           ['a Host of 300 bytes', 'hz_all', 'pacc:404', undef, 'ua-auto-config.' . pad(285, 'h')]) {
+    my $mk = new_marker();
+    my $host = $h->[4] // $h->[0];
+    $host = with_mk($host, $mk);
+    row(name => "pacc: Host $h->[0] ($h->[1])", ep => 'pacc', vhost => $h->[1],
+        marker => $mk, want => $h->[2], domain => $h->[3],
+        send => ep_request('pacc', headers => [Host => $host, 'X-Mk' => "<$mk>"]));
+}
+{
+    my $mk = new_marker();
+    row(name => 'pacc: no Host (HTTP/1.0)', ep => 'pacc', marker => $mk, want => 'pacc:404',
+        send => "GET " . PACC . "?$mk HTTP/1.0\r\n\r\n");
+}
+for my $q (['an address', '?emailaddress=MK@evil.example'],
+           ['markup and bad escapes', '?%3CMK%3E=%22%27&x=%zz'],
+           ['a NUL percent-encoded', '?x=%00MK'],
+           ['an empty query', '?'],
+           ['5000 bytes', '?' . pad(5000)]) {
+    my $mk = new_marker();
+    row(name => "pacc: the query: $q->[0]", ep => 'pacc', marker => $mk,
+        want => 'pacc:200', domain => 'hz.test', same_as_good => 1,
+        send => ep_request('pacc', target => PACC . with_mk($q->[1], $mk)));
+}
+{
+    my $mk = new_marker();
+    row(name => 'pacc: CR LF raw in the query', ep => 'pacc', marker => $mk,
+        want => 'pacc:0.9:404',
+        send => "GET " . PACC . "?x\r\n$mk HTTP/1.1\r\nHost: ua-auto-config.hz.test\r\n\r\n");
+    for my $p ('/.well-known/User-Agent-Configuration.json',
+               '/.well-known/user-agent-configuration.json/',
+               '/.well-known/user-agent-configuration.json%00MK') {
+        $mk = new_marker();
+        row(name => "pacc: another path: $p", ep => 'pacc', marker => $mk,
+            want => 'core:404', send => ep_request('pacc', target => with_mk($p, $mk)));
+    }
+}
+
 # --- (4) Authorization: ignored (the same answer as without), never
 # logged, never asked for.
 for my $ep (@ENDPOINTS) {
@@ -667,7 +726,8 @@ for my $ep (@ENDPOINTS) {
                  : $m eq 'POST' && $is_ad ? 'ad:200'
                  : "$kind:405";
         my %r = (name => "$ep: method $m", ep => $ep, marker => $mk, want => $want,
-                 send => http_request($m, $target, ['X-Mk' => "<$mk>",
+                 send => http_request($m, $target, [($e->{host} ? (Host => $e->{host}) : ()),
+                                      'X-Mk' => "<$mk>",
                                       ($body ? ('Content-Type' => 'text/xml') : ()),
                                       Connection => 'close'], $body),
                  domain => 'hz.test', login => 'login-good@hz.test',
@@ -1005,6 +1065,23 @@ sub check_form {
         else {
             like($ct, qr{^text/html}, 'text/html') unless $v09;
             like($body, qr/<html/i, 'the status page');
+        }
+        return;
+    }
+    if ($kind eq 'pacc') {
+        if ($status == 200) {
+            is($ct, 'application/json', 'application/json') unless $v09;
+            my @e = pacc_errors($body);
+            is(scalar @e, 0, 'a valid PACC document') or diag(join "\n", @e);
+            my $j = eval { JSON::PP->new->decode($body) } // {};
+            is($j->{protocols}{imap}{host}, 'imap.hz.test', 'the IMAP host');
+            is_deeply([keys %{ $j->{protocols} }], [], 'no protocol but IMAP, POP3, SMTP')
+                if grep { !/^(imap|pop3|smtp)$/ } keys %{ $j->{protocols} };
+        }
+        else {
+            like($ct, qr{^text/plain}, 'text/plain') unless $v09;
+            like($body, qr/\ANo settings for that (?:host|domain) here\.\n\z/,
+                 'the 404 text');
         }
         return;
     }
