@@ -61,8 +61,10 @@ sub _is_https_url {
     return 0 if $auth =~ /@/;
     return 0 if $no_query && $rest =~ /\?/;
     return 0 if $u =~ /[\s\x00-\x1f\x7f]/;
-    $auth =~ s/:(\d+)$//;
-    return 0 if defined $1 && ($1 < 1 || $1 > 65535);
+    if ($auth =~ s/:(\d+)$//) {
+        my $port = $1;
+        return 0 if $port < 1 || $port > 65535;
+    }
     return $auth =~ /^\[[0-9A-Fa-f:.]+\]$/ || _is_host($auth)
         || $auth =~ /^\d+\.\d+\.\d+\.\d+$/;
 }
