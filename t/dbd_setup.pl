@@ -21,6 +21,8 @@
 #   static.db   vhost db_static_and_db: table sites (no primary key:
 #               several rows per domain, ordered by prio)
 #   big.db      vhost db_big:           100,000 rows d000001.big.test ...
+#   pacc.db     vhost pacc_db (t/conf/pacc.conf.in): table pacc, the
+#               autoconfig 1.2 columns
 use strict;
 use warnings FATAL => 'all';
 
@@ -82,6 +84,23 @@ my @SITES = (
     ['twice.test', 2, 'Second Row', 'imap.second.test'],
 );
 
+# pacc_db: [domain, display_name, jmap_url, webmail_url, managesieve_host,
+# oauth2]
+my @PACC = (
+    ['jmap.test', 'JMAP Customer', 'https://jmap.jmap.test/session',
+     'https://webmail.jmap.test/', 'sieve.%EMAILDOMAIN%',
+     'issuer=https://id.jmap.test auth-url=https://id.jmap.test/a '
+     . 'token-url=https://id.jmap.test/t "scope=mail offline_access"'],
+    ['plaincust.test', 'Plain Customer', undef, undef, undef, undef],
+    ['badjmap.test', undef, 'http://jmap.badjmap.test/', undef, undef, undef],
+    ['fragjmap.test', undef, 'https://jmap.fragjmap.test/#x', undef, undef,
+     undef],
+    ['badoauth.test', undef, undef, undef, undef,
+     'issuer=https://id.x.test auth-url=https://id.x.test/a '
+     . 'token-url=https://id.x.test/t secret=hunter2'],
+    ['badsieve.test', undef, undef, undef, 'bad host!', undef],
+);
+
 sub values_sql {
     my ($table, @rows) = @_;
     return join '', map {
@@ -99,6 +118,10 @@ my %SQL = (
     'static.db' => "CREATE TABLE sites (\n"
         . "  domain TEXT NOT NULL, prio INTEGER, label TEXT, imap TEXT);\n"
         . values_sql('sites', @SITES),
+    'pacc.db' => "CREATE TABLE pacc (\n"
+        . "  domain TEXT PRIMARY KEY, display_name TEXT, jmap_url TEXT,\n"
+        . "  webmail_url TEXT, managesieve_host TEXT, oauth2 TEXT);\n"
+        . values_sql('pacc', @PACC),
     'big.db' => "CREATE TABLE domains (\n"
         . "  domain TEXT PRIMARY KEY, display_name TEXT, imap_host TEXT);\n"
         . "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n\n"
@@ -127,4 +150,4 @@ for my $name (sort keys %SQL) {
     rename $tmp, $file or die "dbd_setup: rename $tmp: $!\n";
     unlink "$file-journal", "$file-wal", "$file-shm";
 }
-print "dbd_setup: made domains.db, static.db, big.db in $dir\n";
+print "dbd_setup: made ", join(', ', sort keys %SQL), " in $dir\n";
