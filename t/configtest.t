@@ -113,6 +113,40 @@ my @FAILS = (
     ['MailAutoconfCheckResolver 127.0.0.1:',         'MailAutoconfCheckResolver', qr/port/],
     ['MailAutoconfCheckResolver ::1',                'MailAutoconfCheckResolver', qr/IPv6.*not supported/],
     ['MailAutoconfCheckResolver 127.0.0.1 53',       'MailAutoconfCheckResolver', qr/argument/],
+    # the autoconfig 1.2 additions
+    ['MailAutoconfJMAP http://jmap.example.com/',    'MailAutoconfJMAP', qr/not an https/],
+    ['MailAutoconfJMAP https://jmap.example.com/s#x', 'MailAutoconfJMAP', qr/fragment/],
+    ['MailAutoconfJMAP https://u:p@jmap.example.com/', 'MailAutoconfJMAP', qr/user information/],
+    ['MailAutoconfJMAP https:///session',            'MailAutoconfJMAP', qr/no host/],
+    ['MailAutoconfJMAP https://jmap.example.com:0/', 'MailAutoconfJMAP', qr/port/],
+    ['MailAutoconfJMAP',                             'MailAutoconfJMAP', qr/argument/],
+    ['MailAutoconfWebmail ftp://webmail.example.com/', 'MailAutoconfWebmail', qr/https/],
+    ['MailAutoconfWebmail https://webmail.example.com/#login', 'MailAutoconfWebmail', qr/fragment/],
+    ['MailAutoconfManageSieve bad_host',             'MailAutoconfManageSieve', qr/character/],
+    ['MailAutoconfManageSieve sieve.example.com 0',  'MailAutoconfManageSieve', qr/port/],
+    ['MailAutoconfManageSieve sieve.example.com 4190 tls13', 'MailAutoconfManageSieve', qr/socket/],
+    ['MailAutoconfManageSieve a.example.com 1 ssl x', 'MailAutoconfManageSieve', qr/argument/],
+    ['MailAutoconfOAuth2 issuer=https://id.example.com auth-url=https://id.example.com/a '
+       . 'token-url=https://id.example.com/t client-secret=s3cr3t',
+                                                     'MailAutoconfOAuth2', qr/unknown setting 'client-secret'/],
+    ['MailAutoconfOAuth2 issuer=https://id.example.com auth-url=https://id.example.com/a '
+       . 'token-url=https://id.example.com/t tokenurl',
+                                                     'MailAutoconfOAuth2', qr/unknown setting 'tokenurl'/],
+    ['MailAutoconfOAuth2 issuer=http://id.example.com auth-url=https://id.example.com/a '
+       . 'token-url=https://id.example.com/t',       'MailAutoconfOAuth2', qr/issuer=.*https/],
+    ['MailAutoconfOAuth2 issuer=https://id.example.com/?x auth-url=https://id.example.com/a '
+       . 'token-url=https://id.example.com/t',       'MailAutoconfOAuth2', qr/issuer=.*query/],
+    ['MailAutoconfOAuth2 issuer=https://id.example.com auth-url=https://id.example.com/a#f '
+       . 'token-url=https://id.example.com/t',       'MailAutoconfOAuth2', qr/auth-url=.*fragment/],
+    ['MailAutoconfOAuth2 issuer=https://id.example.com auth-url=https://id.example.com/a',
+                                                     'MailAutoconfOAuth2', qr/token-url= is required/],
+    ['MailAutoconfOAuth2 issuer=https://id.example.com issuer=https://id.example.com '
+       . 'auth-url=https://id.example.com/a token-url=https://id.example.com/t',
+                                                     'MailAutoconfOAuth2', qr/twice/],
+    ['MailAutoconfOAuth2 issuer=https://id.example.com auth-url=https://id.example.com/a '
+       . 'token-url=https://id.example.com/t order=random',
+                                                     'MailAutoconfOAuth2', qr/order=/],
+    ['MailAutoconfOAuth2',                           'MailAutoconfOAuth2', qr/required|argument/],
 );
 
 # Startup errors: only visible once inheritance is resolved.
@@ -142,8 +176,11 @@ my @OKS = (
     MailAutoconfSmtp smtp.example.com 465 ssl NTLM
     MailAutoconfSmtp 192.0.2.25 587 starttls none
     MailAutoconfSmtp 2001:db8::25 587 starttls SMTP-after-POP
-    MailAutoconfLoginName %EMAILLOCALPART%+%EMAILDOMAIN%
     MailAutoconfDocumentation https://www.example.com/help/mail "Setting up mail"
+    MailAutoconfJMAP https://jmap.example.com/.well-known/jmap
+    MailAutoconfManageSieve sieve.%EMAILDOMAIN% 4190 starttls
+    MailAutoconfWebmail https://webmail.example.com/?lang=en
+    MailAutoconfOAuth2 issuer=https://id.example.com auth-url=https://id.example.com/auth token-url=https://id.example.com/token "scope=mail offline_access" client-id=open order=password-first
     MailAutoconfCacheMaxAge 0
     MailAutoconfCheckResolver 127.0.0.1:5353
     MailAutoconfEngine On
@@ -166,6 +203,21 @@ EOC
      [qr/Syntax OK/, qr/imap\.example\.com:143/, qr/plain/,
       qr/Thunderbird for Android/, qr/virtual host plain\.example\.com/],
      []],
+    [vhost("    MailAutoconfDomain example.com\n$GOOD_SERVERS"
+           . "    MailAutoconfLoginName %EMAILLOCALPART%+%EMAILDOMAIN%\n", 'login.example.com'),
+     'a login name other than the address: accepted, PACC\'s limit said',
+     [qr/Syntax OK/, qr/PACC: clients log in with the whole email address/,
+      qr/virtual host login\.example\.com/], []],
+    [vhost("    MailAutoconfDomain example.com\n"
+           . "    MailAutoconfImap imap.example.com 143 starttls\n"
+           . "    MailAutoconfSmtp smtp.example.com 587 starttls\n", 'starttls.example.com'),
+     'STARTTLS only: accepted, no PACC document, said so',
+     [qr/Syntax OK/, qr/PACC: nothing is served/, qr/implicit TLS/], []],
+    [vhost("    MailAutoconfDomain example.com\n$GOOD_SERVERS"
+           . "    MailAutoconfManageSieve sieve.example.com 2000 plain\n", 'sieve.example.com'),
+     'ManageSieve without TLS: accepted with warnings',
+     [qr/Syntax OK/, qr/MailAutoconfManageSieve: the server is offered without TLS/,
+      qr/PACC: the ManageSieve server is left out/], []],
     [vhost("    MailAutoconfEngine Off\n    MailAutoconfDomain example.com\n"
            . "    MailAutoconfImap imap.example.com 143 plain\n"),
      'a plain server in a vhost that is Off: no warning',
