@@ -211,26 +211,13 @@ const char *mac_pacc_txt(apr_pool_t *p, const char *body, apr_size_t len)
 void mac_pacc_warnings(apr_pool_t *p, const mac_account_t *acct,
                        apr_array_header_t *warnings)
 {
-    static const char *const names[MAC_PROTO_COUNT] = {
-        "IMAP (ssl 993)", "POP3 (ssl 995)", "SMTP (ssl 465)"
-    };
     const char *why;
-    int k;
 
     if (!mac_pacc_render(p, acct, "example.com", NULL, &why)) {
         APR_ARRAY_PUSH(warnings, const char *) = apr_pstrcat(p,
             "PACC: nothing is served at /.well-known/user-agent-"
             "configuration.json: ", why, NULL);
         return;
-    }
-    for (k = 0; k < MAC_PROTO_COUNT; k++) {
-        if (mac_account_count(acct, (mac_proto_e)k) > 0
-            && !pacc_server(acct, (mac_proto_e)k)) {
-            APR_ARRAY_PUSH(warnings, const char *) = apr_pstrcat(p,
-                "PACC: the ", mac_proto_name((mac_proto_e)k), " servers are "
-                "left out of the PACC document, which names only servers "
-                "on ", names[k], NULL);
-        }
     }
     if (acct->managesieve && !sieve_ok(acct)) {
         APR_ARRAY_PUSH(warnings, const char *) =

@@ -26,8 +26,8 @@
  *   }
  *
  * PACC gives a host only, so the client uses the protocol's implicit-TLS
- * port: servers on other ports or sockets are left out (and said so in
- * the warnings).  The bytes depend on the account and the domain only, in
+ * port: servers on other ports or sockets are left out (the README says
+ * so; only a domain left with nothing at all is warned about).  The bytes depend on the account and the domain only, in
  * a fixed order and layout, so that the digest published in DNS
  * (_ua-auto-config.<domain> TXT "v=UAAC1; a=sha256; d=<base64 SHA-256>")
  * stays right until the configuration changes.

@@ -13,6 +13,7 @@ use MailAutoconfTest qw(vhost_get vhost_request parse_xml);
 use JSON::PP ();
 use Time::HiRes ();
 use URI ();
+use Digest::SHA ();
 use XML::LibXML ();
 
 use constant {
@@ -24,7 +25,7 @@ use constant {
 
 my $PORT = Apache::Test::config()->{vhosts}->{st_status}->{port};
 my $BASE = "http://status.example.test:$PORT";
-my @ENDPOINT_KEYS = qw(thunderbird autodiscover autodiscover-json mobileconfig);
+my @ENDPOINT_KEYS = qw(thunderbird autodiscover autodiscover-json mobileconfig pacc);
 my @OUTCOMES = qw(served not_found bad_request error);
 
 # st_status as configured; the main server's servers are not inherited
@@ -58,7 +59,21 @@ sub dns_expect {
         $rr->("_submissions._tcp.$d.", 'SRV', '0 1 465 smtp.example.com.',
               'SMTP submission over TLS (RFC 8314)'),
         $rr->("_submission._tcp.$d.", 'SRV', '0 0 0 .', 'SMTP submission: not offered'),
+        # PACC (mac_pacc.h): the digest of the document served for $d.
+        $rr->("ua-auto-config.$d.", 'CNAME', 'status.example.test.',
+              'PACC (draft-ietf-mailmaint-pacc)'),
+        $rr->("_ua-auto-config.$d.", 'TXT', '"v=UAAC1; a=sha256; d=' . pacc_digest($d) . '"',
+              'PACC digest of the document; publish it again after every change of the settings'),
     ];
+}
+
+sub pacc_digest {
+    my ($d) = @_;
+    my $res = vhost_get(st_status => '/.well-known/user-agent-configuration.json',
+                        Host => "ua-auto-config.$d");
+    my $b64 = Digest::SHA::sha256_base64($res->content);
+    $b64 .= '=' while length($b64) % 4;
+    return $b64;
 }
 
 # ----------------------------------------------------------------- helpers
@@ -223,7 +238,7 @@ for my $d (qw(example.com example.org)) {
          "HTML: $d zone says POP3 over TLS is not offered");
     like($zone, qr/^autoconfig\.$qd\.\s+CNAME\s+status\.example\.test\.\s+;/m,
          "HTML: $d zone has the autoconfig CNAME");
-    is(scalar(() = $zone =~ /\n/g), 9, "HTML: $d zone has nine lines");
+    is(scalar(() = $zone =~ /\n/g), 11, "HTML: $d zone has eleven lines (nine, and PACC's two)");
 }
 ok(!$sec->findnodes(qq{.//*[\@id="vhost-$vn-dns-3"]}), 'HTML: no third DNS block');
 
