@@ -290,6 +290,7 @@ write_ab_conf() {
 <VirtualHost $ADDR:$PORT>
     ServerName autoconfig.example.com
     ServerAlias autodiscover.example.com autoconfig.example.org autodiscover.example.org
+    ServerAlias ua-auto-config.example.com ua-auto-config.example.org
     Include "$WORK/mail-example.conf"
 </VirtualHost>
 <VirtualHost $ADDR:$PORT>
@@ -508,7 +509,7 @@ EOF
 }
 
 # ===================================================================== A/B
-SCENARIOS=(tb-noaddr tb-addr ad-post ad-v2 mc-unsigned mc-signed-ec mc-signed-rsa)
+SCENARIOS=(tb-noaddr tb-addr ad-post ad-v2 mc-unsigned mc-signed-ec mc-signed-rsa pacc)
 declare -A S_LABEL S_TARGET S_METHOD S_HOST S_PATH S_CTYPE S_BODY S_EXT S_TOL
 def() {   # def ID LABEL TARGET METHOD HOST PATH CTYPE BODY EXT TOL
     S_LABEL[$1]=$2; S_TARGET[$1]=$3; S_METHOD[$1]=$4; S_HOST[$1]=$5
@@ -534,6 +535,8 @@ def mc-signed-ec "mobileconfig, signed EC P-256" "report only" GET \
     autoconfig.signed-ec.test "/email.mobileconfig?$QN" - - mobileconfig 8
 def mc-signed-rsa "mobileconfig, signed RSA 2048" "report only" GET \
     autoconfig.signed-rsa.test "/email.mobileconfig?$QN" - - mobileconfig 8
+def pacc "PACC JSON" 1.0 GET ua-auto-config.example.com \
+    /.well-known/user-agent-configuration.json - - json 0
 
 # Fetch every answer once, write it under the DocumentRoot, and write the
 # wrk specs: the dynamic request and a GET of the static copy (same Host,
