@@ -1598,6 +1598,27 @@ static int send_lookup_error(request_rec *r, int rc)
                      "domain are broken; the administrator has been told.\n");
 }
 
+/* One of a site's pre-rendered documents, with its validators; 304 when
+ * the client's copy is current. */
+static int send_site_doc(request_rec *r, const mac_site_t *b,
+                         const char *type, const char *etag,
+                         const char *data, apr_size_t len)
+{
+    int rc;
+
+    ap_set_content_type(r, type);
+    apr_table_setn(r->headers_out, "Cache-Control", b->cache_control);
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    apr_table_setn(r->headers_out, "ETag", etag);
+    ap_update_mtime(r, b->mtime);
+    ap_set_last_modified(r);
+    if ((rc = ap_meets_conditions(r)) != OK) {
+        r->status = rc;
+        return rc;
+    }
+    return send_static(r, data, len);
+}
+
 static int handle_thunderbird(request_rec *r, const mac_state_t *st)
 {
     mac_addr_t *addr;
@@ -1618,17 +1639,8 @@ static int handle_thunderbird(request_rec *r, const mac_state_t *st)
                   "thunderbird: serving domain %s (%s)", b->domain,
                   addr ? "from the address" : "from the host name");
 
-    ap_set_content_type(r, "application/xml; charset=utf-8");
-    apr_table_setn(r->headers_out, "Cache-Control", b->cache_control);
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    apr_table_setn(r->headers_out, "ETag", b->etag);
-    ap_update_mtime(r, b->mtime);
-    ap_set_last_modified(r);
-    if ((rc = ap_meets_conditions(r)) != OK) {
-        r->status = rc;
-        return rc;
-    }
-    return send_static(r, b->tb, b->tb_len);
+    return send_site_doc(r, b, "application/xml; charset=utf-8", b->etag,
+                         b->tb, b->tb_len);
 }
 
 /* ---- PACC ---------------------------------------------------------- */
@@ -1669,17 +1681,8 @@ static int handle_pacc(request_rec *r, const mac_state_t *st)
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00803)
                   "pacc: serving domain %s", b->domain);
-    ap_set_content_type(r, MAC_PACC_CONTENT_TYPE);
-    apr_table_setn(r->headers_out, "Cache-Control", b->cache_control);
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    apr_table_setn(r->headers_out, "ETag", b->pacc_etag);
-    ap_update_mtime(r, b->mtime);
-    ap_set_last_modified(r);
-    if ((rc = ap_meets_conditions(r)) != OK) {
-        r->status = rc;
-        return rc;
-    }
-    return send_static(r, b->pacc, b->pacc_len);
+    return send_site_doc(r, b, MAC_PACC_CONTENT_TYPE, b->pacc_etag, b->pacc,
+                         b->pacc_len);
 }
 
 /* ---- Outlook Autodiscover ---------------------------------------- */

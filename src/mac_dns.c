@@ -37,6 +37,12 @@ static void push(apr_array_header_t *a, const char *name, const char *type,
     rr->comment = comment;
 }
 
+void mac_dns_push(apr_array_header_t *a, const char *name, const char *type,
+                  const char *value, const char *comment)
+{
+    push(a, name, type, value, comment);
+}
+
 /* A host accepted by mac_host_check is an IP literal when it has a colon
  * (IPv6) or ends in a digit (IPv4: an all-digit last label is refused for
  * names). 0: name, 4: IPv4, 6: IPv6. */

@@ -68,6 +68,10 @@ apr_array_header_t *mac_dns_records(apr_pool_t *p, const mac_account_t *acct,
                                     const char *domain, const char *web_host,
                                     int https_port);
 
+/* Append one entry (type and value NULL: an advisory entry). */
+void mac_dns_push(apr_array_header_t *a, const char *name, const char *type,
+                  const char *value, const char *comment);
+
 /* The records as zone-file text, one per line, "NAME TYPE RDATA ; COMMENT"
  * with the NAME, TYPE and RDATA columns padded to a common width (no TTL,
  * no class: the zone's defaults apply).  Advisory entries become

@@ -12,7 +12,7 @@
 #include "mac_std.h"
 #include "mac_dns.h"
 #include "mac_addr.h"
-#include "mac_escape.h"
+#include "mac_out.h"
 
 /* The implicit-TLS ports PACC clients use for a bare host. */
 static const int tls_port[MAC_PROTO_COUNT] = { 993, 995, 465 };
@@ -73,44 +73,27 @@ static int uses_password(const mac_account_t *acct)
     return 0;
 }
 
-typedef struct {
-    apr_pool_t         *p;
-    apr_array_header_t *parts;
-    int                 members;   /* in the object being written */
-} json_t;
-
-static void put(json_t *j, const char *s)
-{
-    APR_ARRAY_PUSH(j->parts, const char *) = s;
-}
-
-static void put_str(json_t *j, const char *s)
-{
-    put(j, "\"");
-    put(j, mac_json_escape(j->p, s, strlen(s), NULL));
-    put(j, "\"");
-}
-
-/* "name": at the given depth, after a comma when not the first. */
-static void put_key(json_t *j, int *count, const char *indent,
+/* "name": on its own line at the indent, after a comma when not the
+ * object's first member. */
+static void put_key(mac_out_t *o, int *count, const char *indent,
                     const char *name)
 {
-    put(j, (*count)++ ? ",\n" : "\n");
-    put(j, indent);
-    put_str(j, name);
-    put(j, ": ");
+    mac_out_s(o, (*count)++ ? ",\n" : "\n");
+    mac_out_s(o, indent);
+    mac_out_json(o, name);
+    mac_out_s(o, ": ");
 }
 
 /* "name": {"field": "value"} */
-static void put_one(json_t *j, int *count, const char *name,
+static void put_one(mac_out_t *o, int *count, const char *name,
                     const char *field, const char *value)
 {
-    put_key(j, count, "    ", name);
-    put(j, "{");
-    put_str(j, field);
-    put(j, ": ");
-    put_str(j, value);
-    put(j, "}");
+    put_key(o, count, "    ", name);
+    mac_out_s(o, "{");
+    mac_out_json(o, field);
+    mac_out_s(o, ": ");
+    mac_out_json(o, value);
+    mac_out_s(o, "}");
 }
 
 char *mac_pacc_render(apr_pool_t *p, const mac_account_t *acct,
@@ -120,35 +103,34 @@ char *mac_pacc_render(apr_pool_t *p, const mac_account_t *acct,
         MAC_PROTO_IMAP, MAC_PROTO_POP3, MAC_PROTO_SMTP
     };
     apr_pool_t *scratch;
-    json_t j;
+    mac_out_t o;
     int nproto = 0, nauth = 0, ninfo = 0, nprov = 0;
     unsigned k;
-    const char *name, *out;
     apr_size_t n;
+    const char *out;
     char *doc;
 
+    /* The pieces live in a scratch pool; only the document stays. */
     if (apr_pool_create(&scratch, p) != APR_SUCCESS) {
         *why = "out of memory";
         return NULL;
     }
-    j.p = scratch;
-    j.parts = apr_array_make(scratch, 64, sizeof(const char *));
-
-    put(&j, "{\n  \"protocols\": {");
+    mac_out_init(&o, scratch);
+    mac_out_s(&o, "{\n  \"protocols\": {");
     if (acct->jmap_url) {
-        put_one(&j, &nproto, "jmap", "url", acct->jmap_url);
+        put_one(&o, &nproto, "jmap", "url", acct->jmap_url);
     }
     for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
         const mac_server_t *s = pacc_server(acct, order[k]);
         if (s) {
-            put_one(&j, &nproto, mac_proto_name(order[k]), "host",
+            put_one(&o, &nproto, mac_proto_name(order[k]), "host",
                     mac_server_host(scratch, s, domain));
         }
     }
     /* CalDAV and CardDAV ("caldav", "carddav" with "url") go here once
      * the account carries them. */
     if (sieve_ok(acct)) {
-        put_one(&j, &nproto, "managesieve", "host",
+        put_one(&o, &nproto, "managesieve", "host",
                 mac_std_sieve_host(scratch, acct, domain));
     }
     if (nproto == 0) {
@@ -158,33 +140,31 @@ char *mac_pacc_render(apr_pool_t *p, const mac_account_t *acct,
                "is set";
         return NULL;
     }
-    put(&j, "\n  },\n  \"authentication\": {");
-    put_key(&j, &nauth, "    ", "password");
-    put(&j, uses_password(acct) ? "true" : "false");
+    mac_out_s(&o, "\n  },\n  \"authentication\": {");
+    put_key(&o, &nauth, "    ", "password");
+    mac_out_s(&o, uses_password(acct) ? "true" : "false");
     if (acct->oauth2) {
-        put_one(&j, &nauth, "oauth-public", "issuer", acct->oauth2->issuer);
+        put_one(&o, &nauth, "oauth-public", "issuer", acct->oauth2->issuer);
     }
-    put(&j, "\n  },\n  \"info\": {");
-    put_key(&j, &ninfo, "    ", "provider");
-    put(&j, "{");
-    name = acct->display_name ? acct->display_name : domain;
-    put_key(&j, &nprov, "      ", "name");
-    put_str(&j, name);
+    mac_out_s(&o, "\n  },\n  \"info\": {");
+    put_key(&o, &ninfo, "    ", "provider");
+    mac_out_s(&o, "{");
+    put_key(&o, &nprov, "      ", "name");
+    mac_out_json(&o, acct->display_name ? acct->display_name : domain);
     if (acct->short_name && utf8_chars(acct->short_name) <= SHORT_MAX_CHARS) {
-        put_key(&j, &nprov, "      ", "shortName");
-        put_str(&j, acct->short_name);
+        put_key(&o, &nprov, "      ", "shortName");
+        mac_out_json(&o, acct->short_name);
     }
-    put(&j, "\n    }");
+    mac_out_s(&o, "\n    }");
     if (acct->doc_url) {
-        put_key(&j, &ninfo, "    ", "help");
-        put(&j, "{\"documentation\": ");
-        put_str(&j, acct->doc_url);
-        put(&j, "}");
+        put_key(&o, &ninfo, "    ", "help");
+        mac_out_s(&o, "{\"documentation\": ");
+        mac_out_json(&o, acct->doc_url);
+        mac_out_s(&o, "}");
     }
-    put(&j, "\n  }\n}\n");
+    mac_out_s(&o, "\n  }\n}\n");
 
-    out = apr_array_pstrcat(scratch, j.parts, 0);
-    n = strlen(out);
+    out = mac_out_done(&o, &n);
     doc = apr_pstrmemdup(p, out, n);
     apr_pool_destroy(scratch);
     if (len) {
@@ -243,17 +223,6 @@ void mac_pacc_warnings(apr_pool_t *p, const mac_account_t *acct,
     }
 }
 
-static void push(apr_array_header_t *a, const char *name, const char *type,
-                 const char *value, const char *comment)
-{
-    mac_dns_rr_t *rr = apr_array_push(a);
-
-    rr->name = name;
-    rr->type = type;
-    rr->value = value;
-    rr->comment = comment;
-}
-
 /* A SRV target: a host name (an address cannot be one, RFC 2782). */
 static int is_name(const char *h)
 {
@@ -283,22 +252,22 @@ void mac_pacc_dns_records(apr_pool_t *p, apr_array_header_t *rrs,
     }
     body = mac_pacc_render(p, acct, domain, &len, &why);
     if (!body) {
-        push(rrs, ua, NULL, NULL, apr_pstrcat(p, "PACC: not served: ", why,
+        mac_dns_push(rrs, ua, NULL, NULL, apr_pstrcat(p, "PACC: not served: ", why,
                                               NULL));
     }
     else {
         const char *t = mac_pacc_txt(p, body, len);
         if (wh && is_name(wh) && strcmp(apr_pstrcat(p, wh, ".", NULL), ua)) {
-            push(rrs, ua, "CNAME", apr_pstrcat(p, wh, ".", NULL),
+            mac_dns_push(rrs, ua, "CNAME", apr_pstrcat(p, wh, ".", NULL),
                  "PACC (draft-ietf-mailmaint-pacc)");
         }
         else {
-            push(rrs, ua, NULL, NULL,
+            mac_dns_push(rrs, ua, NULL, NULL,
                  "PACC: publish A/AAAA records of this server for this name "
                  "and a certificate that covers it");
         }
         if (t) {
-            push(rrs, txt, "TXT", apr_pstrcat(p, "\"", t, "\"", NULL),
+            mac_dns_push(rrs, txt, "TXT", apr_pstrcat(p, "\"", t, "\"", NULL),
                  "PACC digest of the document; publish it again after "
                  "every change of the settings");
         }
@@ -307,12 +276,12 @@ void mac_pacc_dns_records(apr_pool_t *p, apr_array_header_t *rrs,
         && (host = mac_std_url_host(p, acct->jmap_url, &port)) != NULL) {
         const char *name = apr_pstrcat(p, "_jmap._tcp.", domain, ".", NULL);
         if (is_name(host)) {
-            push(rrs, name, "SRV", apr_psprintf(p, "0 1 %d %s.",
+            mac_dns_push(rrs, name, "SRV", apr_psprintf(p, "0 1 %d %s.",
                                                 port ? port : 443, host),
                  "JMAP (RFC 8620)");
         }
         else {
-            push(rrs, name, NULL, NULL, "JMAP: the URL's host is an "
+            mac_dns_push(rrs, name, NULL, NULL, "JMAP: the URL's host is an "
                  "address; a SRV record needs a host name");
         }
     }
@@ -320,13 +289,13 @@ void mac_pacc_dns_records(apr_pool_t *p, apr_array_header_t *rrs,
         const char *name = apr_pstrcat(p, "_sieve._tcp.", domain, ".", NULL);
         host = mac_std_sieve_host(p, acct, domain);
         if (is_name(host)) {
-            push(rrs, name, "SRV", apr_psprintf(p, "0 1 %d %s.",
+            mac_dns_push(rrs, name, "SRV", apr_psprintf(p, "0 1 %d %s.",
                                                 acct->managesieve->port,
                                                 host),
                  "ManageSieve (RFC 5804)");
         }
         else {
-            push(rrs, name, NULL, NULL, "ManageSieve: the host is an "
+            mac_dns_push(rrs, name, NULL, NULL, "ManageSieve: the host is an "
                  "address; a SRV record needs a host name");
         }
     }

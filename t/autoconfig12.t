@@ -32,6 +32,13 @@ use Apache::Test qw(-withtestmore);
 use MailAutoconfTest qw(vhost_get parse_xml);
 
 sub el { my ($n) = @_; return grep { $_->nodeType == 1 } $n->childNodes }
+# The <authentication> values of a server, "system:" before those that
+# name their system.
+sub auths {
+    my ($s) = @_;
+    return join ',', map { ($_->getAttribute('system') ? $_->getAttribute('system') . ':' : '')
+                           . $_->textContent } grep { $_->nodeName eq 'authentication' } el($s);
+}
 sub text_of {
     my ($n, $name) = @_;
     my ($c) = grep { $_->nodeName eq $name } el($n);
@@ -163,14 +170,11 @@ is(join(' ', map { $_->nodeName . ($_->hasAttribute('type') ? '/' . $_->getAttri
    'JMAP after the IMAP and POP3 servers, before the outgoing ones');
 my ($jmap) = grep { ($_->getAttribute('type') // '') eq 'jmap' } el($ep);
 is(text_of($jmap, 'url'), 'https://jmap.full.test/.well-known/jmap', 'JMAP <url>');
-is(join(',', map { ($_->getAttribute('system') ? $_->getAttribute('system') . ':' : '')
-                   . $_->textContent } grep { $_->nodeName eq 'authentication' } el($jmap)),
-   'http:Basic,OAuth2', 'JMAP: HTTP Basic first, then OAuth2');
+is(auths($jmap), 'http:Basic,OAuth2', 'JMAP: HTTP Basic first, then OAuth2');
 is(text_of($jmap, 'username'), '%EMAILADDRESS%', 'JMAP username');
 my ($imap) = el($ep);
 ($imap) = grep { $_->nodeName eq 'incomingServer' } el($ep);
-is(join(',', map { $_->textContent } grep { $_->nodeName eq 'authentication' } el($imap)),
-   'password-cleartext,OAuth2', 'IMAP: the password first, then OAuth2');
+is(auths($imap), 'password-cleartext,OAuth2', 'IMAP: the password first, then OAuth2');
 my ($web) = grep { $_->nodeName eq 'webMail' } el($ep);
 ok($web, 'webMail in emailProvider');
 is($web && join(' ', map { $_->nodeName } el($web)), 'loginPage', 'with a loginPage');
@@ -229,11 +233,9 @@ like($raw, qr/\A<\?xml version="1\.0" encoding="UTF-8"\?>\n<clientConfig/,
 ($raw, $doc) = tb_doc('pacc_oauth_first', 'user@first.test');
 ($ep) = el($doc->documentElement);
 ($imap) = grep { $_->nodeName eq 'incomingServer' } el($ep);
-is(join(',', map { $_->textContent } grep { $_->nodeName eq 'authentication' } el($imap)),
-   'OAuth2,password-cleartext', 'order=oauth2-first: OAuth2 first');
+is(auths($imap), 'OAuth2,password-cleartext', 'order=oauth2-first: OAuth2 first');
 ($jmap) = grep { ($_->getAttribute('type') // '') eq 'jmap' } el($ep);
-is(join(',', map { $_->textContent } grep { $_->nodeName eq 'authentication' } el($jmap)),
-   'OAuth2,Basic', 'and on JMAP');
+is(auths($jmap), 'OAuth2,http:Basic', 'and on JMAP');
 {
     my ($in) = eval { tb_desktop($doc) };
     is($in && $in->{auth}, 'password-cleartext',
