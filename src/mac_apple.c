@@ -9,6 +9,7 @@
 #include <apr_sha1.h>
 #include "mac_apple.h"
 #include "mac_template.h"
+#include "mac_buf.h"
 #include "mac_escape.h"
 
 /* mac_uuid5(RFC 4122 URL namespace, "urn:x-mod-mailautoconf:apple-profile:v1")
@@ -143,22 +144,14 @@ const char *mac_apple_check_name(const char *name, apr_size_t len)
 /* ------------------------------------------------------------------ */
 /* Compiling the profile                                                */
 
-typedef struct {
-    apr_pool_t         *p;
-    apr_array_header_t *parts;   /* const char * */
-} outbuf_t;
-
-static void put(outbuf_t *b, const char *s)
-{
-    APR_ARRAY_PUSH(b->parts, const char *) = s;
-}
+#define put mac_buf_add
 
 static const char *esc(apr_pool_t *p, const char *s)
 {
     return mac_xml_escape(p, s, strlen(s), NULL);
 }
 
-static void put_key(outbuf_t *b, const char *indent, const char *key)
+static void put_key(mac_buf_t *b, const char *indent, const char *key)
 {
     put(b, indent);
     put(b, "<key>");
@@ -167,7 +160,7 @@ static void put_key(outbuf_t *b, const char *indent, const char *key)
 }
 
 /* A <string> whose content is already escaped or marked (raw). */
-static void put_raw_string(outbuf_t *b, const char *indent, const char *key,
+static void put_raw_string(mac_buf_t *b, const char *indent, const char *key,
                            const char *raw)
 {
     put_key(b, indent, key);
@@ -177,20 +170,20 @@ static void put_raw_string(outbuf_t *b, const char *indent, const char *key,
     put(b, "</string>\n");
 }
 
-static void put_string(outbuf_t *b, const char *indent, const char *key,
+static void put_string(mac_buf_t *b, const char *indent, const char *key,
                        const char *value)
 {
     put_raw_string(b, indent, key, esc(b->p, value));
 }
 
-static void put_integer(outbuf_t *b, const char *indent, const char *key,
+static void put_integer(mac_buf_t *b, const char *indent, const char *key,
                         int value)
 {
     put_key(b, indent, key);
     put(b, apr_psprintf(b->p, "%s<integer>%d</integer>\n", indent, value));
 }
 
-static void put_bool(outbuf_t *b, const char *indent, const char *key,
+static void put_bool(mac_buf_t *b, const char *indent, const char *key,
                      int value)
 {
     put_key(b, indent, key);
@@ -245,7 +238,7 @@ static int use_ssl(mac_socket_e sock)
 }
 
 /* The Incoming... or Outgoing... keys for one server. */
-static void put_server(outbuf_t *b, const char *indent, const char *dir,
+static void put_server(mac_buf_t *b, const char *indent, const char *dir,
                        const mac_server_t *s, const char *login)
 {
     put_string(b, indent, apr_pstrcat(b->p, dir, "MailServerAuthentication",
@@ -275,7 +268,7 @@ mac_apple_t *mac_apple_compile(apr_pool_t *p, const mac_account_t *acct,
     const char *login, *account_descr, *org, *kind, *summary;
     const char *t1 = "\t", *t3 = "\t\t\t";
     apr_pool_t *tp;
-    outbuf_t b;
+    mac_buf_t b;
     char *rendered;
     mac_apple_t *a;
 
@@ -297,8 +290,7 @@ mac_apple_t *mac_apple_compile(apr_pool_t *p, const mac_account_t *acct,
         *err = "out of memory";
         return NULL;
     }
-    b.p = tp;
-    b.parts = apr_array_make(tp, 128, sizeof(const char *));
+    mac_buf_init(&b, tp);
 
     /* The login name: literal parts escaped, placeholders as slots. */
     login = mac_template_mark(tp, acct->login_template, mac_xml_escape);
@@ -362,7 +354,7 @@ mac_apple_t *mac_apple_compile(apr_pool_t *p, const mac_account_t *acct,
     put_integer(&b, t1, "PayloadVersion", 1);
     put(&b, "</dict>\n</plist>\n");
 
-    rendered = apr_array_pstrcat(tp, b.parts, 0);
+    rendered = mac_buf_join(&b, NULL);
     a = apr_palloc(p, sizeof(*a));
     a->doc = mac_doc_compile(p, rendered, strlen(rendered));
     apr_pool_destroy(tp);
@@ -532,9 +524,8 @@ char *mac_apple_page(apr_pool_t *p, const mac_account_t *acct,
                      const char *error, const char *name_value,
                      const char *addr_value, apr_size_t *len)
 {
-    outbuf_t b;
+    mac_buf_t b;
     const char *what, *described;
-    char *out;
 
     if (!domain || !*domain) {
         domain = acct->domains && acct->domains->nelts > 0
@@ -549,8 +540,7 @@ char *mac_apple_page(apr_pool_t *p, const mac_account_t *acct,
     }
     described = error ? " aria-describedby=\"error\"" : "";
 
-    b.p = p;
-    b.parts = apr_array_make(p, 48, sizeof(const char *));
+    mac_buf_init(&b, p);
     put(&b, "<!DOCTYPE html>\n"
             "<html lang=\"en\">\n"
             "<head>\n"
@@ -612,9 +602,5 @@ char *mac_apple_page(apr_pool_t *p, const mac_account_t *acct,
     put(&b, "<button type=\"submit\">Download the profile</button>\n"
             "</form>\n</main>\n</body>\n</html>\n");
 
-    out = apr_array_pstrcat(p, b.parts, 0);
-    if (len) {
-        *len = strlen(out);
-    }
-    return out;
+    return mac_buf_join(&b, len);
 }

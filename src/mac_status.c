@@ -5,62 +5,21 @@
 #include <string.h>
 #include <apr_strings.h>
 #include <apr_lib.h>
-#define APR_WANT_IOVEC
-#include <apr_want.h>
 #include "mac_status.h"
 #include "mac_dns.h"
+#include "mac_buf.h"
 #include "mac_escape.h"
 
 /* ------------------------------------------------------------ output */
 
 /* The document is collected as a list of pieces and joined once. */
-typedef struct {
-    apr_pool_t         *p;
-    apr_array_header_t *v;    /* struct iovec */
-} out_t;
+typedef mac_buf_t out_t;
 
-static void addn(out_t *o, const char *s, apr_size_t n)
-{
-    struct iovec *io;
-
-    if (!s || n == 0) {
-        return;
-    }
-    io = apr_array_push(o->v);
-    io->iov_base = (void *)s;
-    io->iov_len = n;
-}
-
-static void add(out_t *o, const char *s)
-{
-    if (s) {
-        addn(o, s, strlen(s));
-    }
-}
-
-__attribute__((format(printf, 2, 3)))
-static void addf(out_t *o, const char *fmt, ...)
-{
-    va_list ap;
-    char *s;
-
-    va_start(ap, fmt);
-    s = apr_pvsprintf(o->p, fmt, ap);
-    va_end(ap);
-    add(o, s);
-}
-
-/* HTML text or attribute value. */
-static void add_h(out_t *o, const char *s)
-{
-    apr_size_t n;
-    char *e;
-
-    if (s) {
-        e = mac_xml_escape(o->p, s, strlen(s), &n);
-        addn(o, e, n);
-    }
-}
+#define addn  mac_buf_addn
+#define add   mac_buf_add
+#define addf  mac_buf_addf
+#define add_h mac_buf_add_xml     /* HTML text or attribute value */
+#define add_j mac_buf_add_json    /* a JSON string with its quotes, or null */
 
 /* Multi-line HTML text: each line escaped, the newlines kept as they are
  * (mac_xml_escape would write them as &#10;, which is right but makes the
@@ -79,40 +38,6 @@ static void add_lines_h(out_t *o, const char *s)
         add(o, "\n");
         s = nl + 1;
     }
-}
-
-/* A JSON string with its quotes, or null. */
-static void add_j(out_t *o, const char *s)
-{
-    apr_size_t n;
-    char *e;
-
-    if (!s) {
-        add(o, "null");
-        return;
-    }
-    e = mac_json_escape(o->p, s, strlen(s), &n);
-    add(o, "\"");
-    addn(o, e, n);
-    add(o, "\"");
-}
-
-static char *finish(out_t *o, apr_size_t *len)
-{
-    apr_size_t n = 0;
-    char *s = apr_pstrcatv(o->p, (const struct iovec *)o->v->elts,
-                           (apr_size_t)o->v->nelts, &n);
-
-    if (len) {
-        *len = n;
-    }
-    return s;
-}
-
-static void out_init(out_t *o, apr_pool_t *p)
-{
-    o->p = p;
-    o->v = apr_array_make(p, 512, sizeof(struct iovec));
 }
 
 /* ------------------------------------------------------------ values */
@@ -655,7 +580,7 @@ char *mac_status_html(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
     apr_int64_t up = uptime_seconds(st);
     int i, nprob = 0, nvprob = 0;
 
-    out_init(&o, p);
+    mac_buf_init(&o, p);
     add(&o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
             "<meta charset=\"utf-8\"/>\n"
             "<meta name=\"viewport\" content=\"width=device-width, "
@@ -709,7 +634,7 @@ char *mac_status_html(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
         html_vhost(&o, vhost(st, i), i + 1);
     }
     add(&o, "</main>\n</body>\n</html>\n");
-    return finish(&o, len);
+    return mac_buf_join(&o, len);
 }
 
 /* ------------------------------------------------------------ JSON */
@@ -835,7 +760,7 @@ char *mac_status_json(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
     out_t o;
     int i, k;
 
-    out_init(&o, p);
+    mac_buf_init(&o, p);
     add(&o, "{\"version\":");
     add_j(&o, st->version);
     add(&o, ",\"started\":");
@@ -864,5 +789,5 @@ char *mac_status_json(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
         json_vhost(&o, vhost(st, i));
     }
     add(&o, "]}\n");
-    return finish(&o, len);
+    return mac_buf_join(&o, len);
 }
