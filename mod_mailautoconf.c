@@ -1752,12 +1752,14 @@ static int send_page(request_rec *r, int status, const char *page,
     return send_static(r, page, len);
 }
 
-/* The page again, with a message and the values the user typed. */
+/* The page again, with a message next to the field it is about and the
+ * values the user typed. */
 static int send_page_error(request_rec *r, const mac_state_t *st,
                            const mac_site_t *site, int status,
-                           const char *msg, const char *name,
-                           const char *address)
+                           mac_field_e field, const char *msg,
+                           const char *name, const char *address)
 {
+    mac_apple_page_t pg;
     apr_size_t len;
     char *page;
 
@@ -1767,8 +1769,14 @@ static int send_page_error(request_rec *r, const mac_state_t *st,
         /* No domain to show a page for: the message alone. */
         return send_text(r, status, apr_pstrcat(r->pool, msg, "\n", NULL));
     }
-    page = mac_apple_page(r->pool, site->acct, site->domain,
-                          st->profile_path, msg, name, address, &len);
+    memset(&pg, 0, sizeof(pg));
+    pg.path = st->profile_path;
+    pg.error = msg;
+    pg.error_field = field;
+    pg.name_value = name;
+    pg.addr_value = address;
+    pg.profile_signed = st->signer != NULL;
+    page = mac_apple_page(r->pool, site->acct, site->domain, &pg, &len);
     return send_page(r, status, page, len, 1);
 }
 
@@ -1817,34 +1825,44 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
         /* The page is for people, seldom asked for: it is made per request
          * rather than kept for every domain (with 100,000 domains that
          * would be hundreds of MB). */
+        mac_apple_page_t pg;
+        memset(&pg, 0, sizeof(pg));
+        pg.path = st->profile_path;
+        pg.profile_signed = st->signer != NULL;
         const char *page = mac_apple_page(r->pool, page_site->acct,
-                                          page_site->domain,
-                                          st->profile_path, NULL, NULL, NULL,
-                                          &len);
+                                          page_site->domain, &pg, &len);
+        /* Counted apart from the profiles. */
+        apr_table_setn(r->notes, "mailautoconf-page", "1");
         return send_page(r, HTTP_OK, page, len, 0);
     }
-    /* What may be typed back into the form: a name that passes the name
-     * check, an address of printable ASCII (as every valid one is). */
-    refill_name = qn == MAC_Q_OK && !mac_apple_check_name(name, nlen)
+    /* What may be typed back into the form: a name that is safe to show
+     * (too long is fine), an address of printable ASCII (as every valid
+     * one is). */
+    refill_name = qn == MAC_Q_OK && mac_apple_name_showable(name, nlen)
                   ? name : NULL;
     refill_address = qa == MAC_Q_OK && printable_ascii(address, alen)
                      ? address : NULL;
     if (qa == MAC_Q_DUPLICATE || qn == MAC_Q_DUPLICATE) {
         return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
+                               qa == MAC_Q_DUPLICATE ? MAC_FIELD_ADDRESS
+                                                     : MAC_FIELD_NAME,
                                "A value was given more than once.",
                                NULL, NULL);
     }
     if (qa == MAC_Q_BAD_ESCAPE || qn == MAC_Q_BAD_ESCAPE) {
         return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
+                               qa == MAC_Q_BAD_ESCAPE ? MAC_FIELD_ADDRESS
+                                                      : MAC_FIELD_NAME,
                                "The request is malformed.", NULL, NULL);
     }
     if (qa == MAC_Q_ABSENT || alen == 0) {
         return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
-                               "Please enter your email address.",
+                               MAC_FIELD_ADDRESS, "Please enter your email address.",
                                refill_name, NULL);
     }
     if ((why = mac_addr_parse(r->pool, address, alen, &addr)) != NULL) {
         return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
+                               MAC_FIELD_ADDRESS,
                                apr_pstrcat(r->pool, "That is not a valid "
                                            "email address: ", why, ".",
                                            NULL),
@@ -1852,16 +1870,17 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
     }
     if (name && (why = mac_apple_check_name(name, nlen)) != NULL) {
         return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
+                               MAC_FIELD_NAME,
                                apr_pstrcat(r->pool, "That name cannot be "
                                            "used: ", why, ".", NULL),
-                               NULL, refill_address);
+                               refill_name, refill_address);
     }
     if ((rc = find_site(r, st, addr.domain, &site)) != OK) {
         if (rc != HTTP_NOT_FOUND) {
             return send_lookup_error(r, rc);
         }
         return send_page_error(r, st, page_site, HTTP_NOT_FOUND,
-                               "This server has no settings for the domain "
+                               MAC_FIELD_ADDRESS, "This server has no settings for the domain "
                                "of that address.", refill_name,
                                refill_address);
     }
