@@ -1925,8 +1925,11 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
 /* ---- Counters and the status page -------------------------------- */
 
 /* Requests per endpoint and outcome since the configuration was loaded,
- * in shared memory so that every child adds to the same numbers. */
-#define NCOUNTED EP_STATUS
+ * in shared memory so that every child adds to the same numbers.  One
+ * row per client endpoint, and the Apple page (asked for without
+ * parameters) apart from the profiles. */
+#define ROW_APPLE_PAGE EP_STATUS
+#define NCOUNTED (EP_STATUS + 1)
 static apr_uint32_t *counters;      /* [NCOUNTED][MAC_OUT_COUNT] */
 static apr_time_t config_loaded;
 
@@ -1953,24 +1956,17 @@ static int mac_log_transaction(request_rec *r)
 {
     const mac_endpoint_t *ep = ap_get_module_config(r->request_config,
                                                     &mailautoconf_module);
-    mac_outcome_e out;
+    int row;
 
-    if (!ep || ep->id >= NCOUNTED || !counters) {
+    if (!ep || ep->id >= EP_STATUS || !counters) {
         return DECLINED;
     }
-    if (r->status < 400) {
-        out = MAC_OUT_SERVED;
+    row = ep->id;
+    if (row == EP_MOBILECONFIG && apr_table_get(r->notes, "mailautoconf-page")) {
+        row = ROW_APPLE_PAGE;
     }
-    else if (r->status == HTTP_NOT_FOUND) {
-        out = MAC_OUT_NOT_FOUND;
-    }
-    else if (r->status < 500) {
-        out = MAC_OUT_BAD_REQUEST;
-    }
-    else {
-        out = MAC_OUT_ERROR;
-    }
-    apr_atomic_inc32(&counters[ep->id * MAC_OUT_COUNT + out]);
+    apr_atomic_inc32(&counters[row * MAC_OUT_COUNT
+                               + mac_outcome_of(r->status)]);
     return DECLINED;
 }
 
@@ -1990,12 +1986,15 @@ static const char *join_names(apr_pool_t *p, const server_rec *s)
 static int handle_status(request_rec *r)
 {
     static const char *const names[NCOUNTED] = {
-        "thunderbird", "autodiscover", "autodiscover-json", "mobileconfig"
+        "thunderbird", "autodiscover", "autodiscover-json", "mobileconfig",
+        "mobileconfig-page"
     };
     mac_status_counter_t cnt[NCOUNTED];
     mac_status_t status;
     apr_array_header_t *vhosts = apr_array_make(r->pool, 8,
                                                 sizeof(mac_status_vhost_t));
+    apr_array_header_t *order = apr_array_make(r->pool, 8,
+                                               sizeof(const server_rec *));
     const server_rec *s;
     const char *body;
     apr_size_t len;
@@ -2011,12 +2010,22 @@ static int handle_status(request_rec *r)
                 ? apr_atomic_read32(&counters[i * MAC_OUT_COUNT + k]) : 0;
         }
     }
-    for (s = ap_server_conf; s; s = s->next) {
-        const mac_state_t *st = srv_conf(s)->state;
+    /* httpd keeps the virtual hosts last defined first: the main server,
+     * then the virtual hosts in the order of the configuration files. */
+    for (s = ap_server_conf ? ap_server_conf->next : NULL; s; s = s->next) {
+        APR_ARRAY_PUSH(order, const server_rec *) = s;
+    }
+    if (ap_server_conf) {
+        APR_ARRAY_PUSH(order, const server_rec *) = ap_server_conf;
+    }
+    for (i = order->nelts - 1; i >= 0; i--) {
+        const mac_state_t *st;
         mac_status_vhost_t *v;
         int port;
         const char *scheme;
 
+        s = APR_ARRAY_IDX(order, i, const server_rec *);
+        st = srv_conf(s)->state;
         if (!st) {
             continue;
         }

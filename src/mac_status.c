@@ -43,15 +43,29 @@ static void add_lines_h(out_t *o, const char *s)
 /* ------------------------------------------------------------ values */
 
 static const char *const outcome_keys[MAC_OUT_COUNT] = {
-    "served", "not_found", "bad_request", "error"
+    "served", "redirected", "not_found", "bad_request", "error"
 };
 static const char *const outcome_labels[MAC_OUT_COUNT] = {
-    "Served", "Not found", "Bad request", "Error"
+    "Served", "Redirected", "Not found", "Bad request", "Error"
 };
 
 const char *mac_outcome_name(mac_outcome_e outcome)
 {
     return (unsigned)outcome < MAC_OUT_COUNT ? outcome_keys[outcome] : NULL;
+}
+
+mac_outcome_e mac_outcome_of(int http_status)
+{
+    if (http_status < 300 || http_status == 304) {
+        return http_status >= 100 ? MAC_OUT_SERVED : MAC_OUT_ERROR;
+    }
+    if (http_status < 400) {
+        return MAC_OUT_REDIRECTED;
+    }
+    if (http_status == 404) {
+        return MAC_OUT_NOT_FOUND;
+    }
+    return http_status < 500 ? MAC_OUT_BAD_REQUEST : MAC_OUT_ERROR;
 }
 
 /* t in UTC as "YYYY-MM-DD<sep>hh:mm:ss<zone>". */
@@ -267,9 +281,28 @@ static const mac_status_vhost_t *vhost(const mac_status_t *st, int i)
     return &APR_ARRAY_IDX(st->vhosts, i, mac_status_vhost_t);
 }
 
-static int nwarnings(const mac_status_vhost_t *vh)
+apr_array_header_t *mac_status_problems(apr_pool_t *p,
+                                        const mac_status_vhost_t *vh)
 {
-    return vh->warnings ? vh->warnings->nelts : 0;
+    apr_array_header_t *a = apr_array_make(p, 4, sizeof(const char *));
+
+    if (vh->warnings) {
+        apr_array_cat(a, (apr_array_header_t *)vh->warnings);
+    }
+    if (vh->base_url && strncasecmp(vh->base_url, "http://", 7) == 0
+        && !vh->https_redirect) {
+        APR_ARRAY_PUSH(a, const char *) =
+            "this virtual host answers over plain HTTP and does not redirect "
+            "to HTTPS (MailAutoconfRedirectHTTPS): Outlook asks for "
+            "Autodiscover over HTTPS only, so serve these paths over HTTPS "
+            "too, or redirect them";
+    }
+    return a;
+}
+
+static int nwarnings(apr_pool_t *p, const mac_status_vhost_t *vh)
+{
+    return mac_status_problems(p, vh)->nelts;
 }
 
 static int nservers(const mac_status_vhost_t *vh)
@@ -290,14 +323,20 @@ static const char css[] =
     "padding:0 1rem 2rem}\n"
     "h1{font-size:1.6rem;margin:1rem 0 .5rem}\n"
     "h2{font-size:1.3rem;margin-top:2.5rem;padding-top:.5rem;"
-    "border-top:2px solid #444}\n"
+    "border-top:2px solid #444;overflow-wrap:anywhere}\n"
     "h3{font-size:1.1rem;margin-top:1.5rem}\n"
-    "h4{font-size:1rem;margin:1rem 0 .25rem}\n"
+    "h4{font-size:1rem;margin:1rem 0 .25rem;overflow-wrap:anywhere}\n"
     "a{color:#0b57a4}\n"
+    /* 2px off the element, the ring has the page's background (white, or
+     * the pale red of the problems box) on both sides: 3:1 and more. */
+    "a:focus-visible,[tabindex]:focus-visible{outline:3px solid #1b1b1b;"
+    "outline-offset:2px}\n"
     "code,pre{font-family:ui-monospace,\"SFMono-Regular\",Menlo,Consolas,"
-    "monospace;font-size:.9rem}\n"
+    "\"DejaVu Sans Mono\",monospace;font-size:.9rem}\n"
+    /* Records wrap rather than run off; a wrapped line is indented. */
     "pre{background:#f3f3f3;border:1px solid #bbb;padding:.5rem;"
-    "overflow-x:auto}\n"
+    "white-space:pre-wrap;overflow-wrap:anywhere;"
+    "text-indent:2ch hanging each-line}\n"
     ".scroll{overflow-x:auto}\n"
     "table{border-collapse:collapse;margin:.5rem 0}\n"
     "caption{text-align:left;font-weight:600;padding:.25rem 0}\n"
@@ -305,19 +344,79 @@ static const char css[] =
     "vertical-align:top}\n"
     "thead th{background:#e8e8e8}\n"
     "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
-    "td.url{overflow-wrap:anywhere;word-break:break-all}\n"
+    "code.url{overflow-wrap:break-word}\n"
+    "code.url .seg{white-space:nowrap}\n"
     "dl.kv{display:grid;grid-template-columns:max-content 1fr;"
     "gap:.25rem 1rem;margin:.5rem 0}\n"
     "dl.kv dt{font-weight:600}\n"
-    "dl.kv dd{margin:0;overflow-wrap:anywhere}\n"
+    "dl.kv dd{margin:0;overflow-wrap:anywhere;min-width:0}\n"
+    "nav li{overflow-wrap:anywhere}\n"
     ".problems{border-left:.4rem solid #b3261e;background:#fcebea;"
-    "padding:.25rem 1rem;margin:1rem 0}\n"
+    "padding:.25rem 1rem;margin:1rem 0;overflow-wrap:anywhere}\n"
     ".problems h3{color:#8c1d18;margin-top:.5rem}\n"
     ".ok{color:#1e6b2e}\n"
     ".vh{position:absolute;width:1px;height:1px;overflow:hidden;"
     "clip:rect(0 0 0 0);white-space:nowrap}\n"
+    /* Narrow windows: every row of a table is a block of labelled values
+     * (data-label), so no column runs off the screen. */
     "@media (max-width:40rem){dl.kv{grid-template-columns:1fr}"
-    "dl.kv dd{margin-left:1rem}}\n";
+    "dl.kv dd{margin-left:1rem}\n"
+    "table.stack,table.stack caption,table.stack tbody,table.stack tfoot,"
+    "table.stack th,table.stack td{display:block}\n"
+    "table.stack thead{position:absolute;width:1px;height:1px;"
+    "overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}\n"
+    "table.stack tr{display:grid;grid-template-columns:repeat(auto-fill,"
+    "minmax(6.5rem,1fr));border:1px solid #bbb;margin:0 0 .5rem}\n"
+    "table.stack th,table.stack td{border:0;min-width:0}\n"
+    "table.stack th[scope=row]{grid-column:1/-1;background:#e8e8e8}\n"
+    "table.stack td.wide{grid-column:1/-1}\n"
+    "table.stack td.n{text-align:left}\n"
+    "table.stack td[data-label]::before{content:attr(data-label);"
+    "display:block;font-size:.8rem;font-weight:600;color:#444}}\n";
+
+/* One part of a URL: kept on one line unless it is longer than a phone's
+ * line (browsers would otherwise break e.g. "b=<2>" after the "="). */
+#define URL_PART_NOWRAP 40
+
+static void add_url_part(out_t *o, const char *s, apr_size_t n)
+{
+    if (n == 0) {
+        return;
+    }
+    if (n <= URL_PART_NOWRAP) {
+        add(o, "<span class=\"seg\">");
+    }
+    add_h(o, apr_pstrndup(o->p, s, n));
+    if (n <= URL_PART_NOWRAP) {
+        add(o, "</span>");
+    }
+}
+
+/* A URL as HTML text that breaks only between its parts: after a "/"
+ * (not inside "//"), before "?" and "&". */
+static void add_url_h(out_t *o, const char *url)
+{
+    const char *s = url, *start = url;
+
+    for (; s && *s; s++) {
+        const char *cut = NULL;
+
+        if ((*s == '?' || *s == '&') && s > start) {
+            cut = s;
+        }
+        else if (*s == '/' && s[1] && s[1] != '/') {
+            cut = s + 1;
+        }
+        if (cut) {
+            add_url_part(o, start, (apr_size_t)(cut - start));
+            add(o, "<wbr/>");
+            start = cut;
+        }
+    }
+    if (s) {
+        add_url_part(o, start, (apr_size_t)(s - start));
+    }
+}
 
 static void html_dd_or(out_t *o, const char *v, const char *missing)
 {
@@ -341,7 +440,7 @@ static void html_counters(out_t *o, const mac_status_t *st)
     memset(tot, 0, sizeof(tot));
     add(o, "<section aria-labelledby=\"requests\">\n"
            "<h2 id=\"requests\">Requests</h2>\n"
-           "<div class=\"scroll\"><table id=\"counters\">\n"
+           "<div class=\"scroll\"><table id=\"counters\" class=\"stack\">\n"
            "<caption>Requests since the configuration was loaded, by "
            "endpoint and outcome</caption>\n"
            "<thead><tr><th scope=\"col\">Endpoint</th>");
@@ -357,16 +456,18 @@ static void html_counters(out_t *o, const mac_status_t *st)
         add_h(o, c->name ? c->name : "");
         add(o, "</th>");
         for (k = 0; k < MAC_OUT_COUNT; k++) {
-            addf(o, "<td class=\"n\">%lu</td>", c->counts[k]);
+            addf(o, "<td class=\"n\" data-label=\"%s\">%lu</td>",
+                 outcome_labels[k], c->counts[k]);
             row += c->counts[k];
             tot[k] += c->counts[k];
         }
-        addf(o, "<td class=\"n\">%lu</td></tr>\n", row);
+        addf(o, "<td class=\"n\" data-label=\"Total\">%lu</td></tr>\n", row);
         tot[MAC_OUT_COUNT] += row;
     }
     add(o, "</tbody>\n<tfoot><tr><th scope=\"row\">All endpoints</th>");
     for (k = 0; k <= MAC_OUT_COUNT; k++) {
-        addf(o, "<td class=\"n\">%lu</td>", tot[k]);
+        addf(o, "<td class=\"n\" data-label=\"%s\">%lu</td>",
+             k < MAC_OUT_COUNT ? outcome_labels[k] : "Total", tot[k]);
     }
     add(o, "</tr></tfoot>\n</table></div>\n</section>\n");
 }
@@ -380,7 +481,7 @@ static void html_servers(out_t *o, const mac_status_vhost_t *vh, int v)
         add(o, "<p>None configured.</p>\n");
         return;
     }
-    addf(o, "<div class=\"scroll\"><table class=\"servers\" "
+    addf(o, "<div class=\"scroll\"><table class=\"servers stack\" "
             "aria-labelledby=\"vhost-%d-servers\">\n"
             "<thead><tr><th scope=\"col\">#</th>"
             "<th scope=\"col\">Protocol</th><th scope=\"col\">Host</th>"
@@ -390,13 +491,15 @@ static void html_servers(out_t *o, const mac_status_vhost_t *vh, int v)
     for (i = 0; i < nservers(vh); i++) {
         const mac_server_t *s = &APR_ARRAY_IDX(vh->acct->servers, i,
                                                mac_server_t);
-        addf(o, "<tr><td class=\"n\">%d</td><td>", i + 1);
+        addf(o, "<tr><td class=\"n\" data-label=\"#\">%d</td>"
+                "<td data-label=\"Protocol\">", i + 1);
         add_h(o, mac_proto_name(s->proto));
-        add(o, "</td><td><code>");
+        add(o, "</td><td class=\"wide\" data-label=\"Host\"><code>");
         add_h(o, s->host);
-        addf(o, "</code></td><td class=\"n\">%d</td><td>", s->port);
+        addf(o, "</code></td><td class=\"n\" data-label=\"Port\">%d</td>"
+                "<td data-label=\"Socket\">", s->port);
         add_h(o, mac_socket_name(s->socket));
-        add(o, "</td><td>");
+        add(o, "</td><td data-label=\"Authentication\">");
         add_h(o, mac_auth_name(s->auth));
         add(o, "</td></tr>\n");
     }
@@ -416,7 +519,7 @@ static void html_endpoints(out_t *o, const mac_status_vhost_t *vh, int v)
         add_h(o, dom);
         add(o, "</code>.</p>\n");
     }
-    addf(o, "<div class=\"scroll\"><table class=\"endpoints\" "
+    addf(o, "<div class=\"scroll\"><table class=\"endpoints stack\" "
             "aria-labelledby=\"vhost-%d-endpoints\">\n"
             "<thead><tr><th scope=\"col\">Client</th><th scope=\"col\">URL"
             "</th><th scope=\"col\">Sample request</th></tr></thead>\n"
@@ -424,9 +527,9 @@ static void html_endpoints(out_t *o, const mac_status_vhost_t *vh, int v)
     for (i = 0; i < n; i++) {
         add(o, "<tr><th scope=\"row\">");
         add_h(o, ep[i].client);
-        add(o, "</th><td class=\"url\"><code>");
-        add_h(o, ep[i].url);
-        add(o, "</code></td><td>");
+        add(o, "</th><td class=\"wide\" data-label=\"URL\"><code class=\"url\">");
+        add_url_h(o, ep[i].url);
+        add(o, "</code></td><td class=\"wide\" data-label=\"Sample request\">");
         if (ep[i].sample && links) {
             addf(o, "<a class=\"sample\" data-endpoint=\"%s\" href=\"",
                  ep[i].key);
@@ -476,6 +579,7 @@ static void html_vhost(out_t *o, const mac_status_vhost_t *vh, int v)
 {
     const mac_account_t *a = vh->acct;
     apr_array_header_t *al = split_aliases(o->p, vh->aliases);
+    apr_array_header_t *probs = mac_status_problems(o->p, vh);
     int i;
 
     addf(o, "<section class=\"vhost\" id=\"vhost-%d\" "
@@ -526,8 +630,8 @@ static void html_vhost(out_t *o, const mac_status_vhost_t *vh, int v)
                "not set: the display name is used");
     add(o, "<dt>Documentation</dt><dd>");
     if (a && a->doc_url) {
-        add(o, "<code>");
-        add_h(o, a->doc_url);
+        add(o, "<code class=\"url\">");
+        add_url_h(o, a->doc_url);
         add(o, "</code>");
         if (a->doc_text) {
             add(o, " &#8212; ");
@@ -553,12 +657,12 @@ static void html_vhost(out_t *o, const mac_status_vhost_t *vh, int v)
     html_dd_or(o, vh->https_redirect, "off");
     add(o, "</dl>\n");
 
-    if (nwarnings(vh) > 0) {
+    if (probs->nelts > 0) {
         addf(o, "<div class=\"problems\">\n<h3 id=\"vhost-%d-problems\">"
-                "Problems (%d)</h3>\n<ul>\n", v, nwarnings(vh));
-        for (i = 0; i < nwarnings(vh); i++) {
+                "Problems (%d)</h3>\n<ul>\n", v, probs->nelts);
+        for (i = 0; i < probs->nelts; i++) {
             add(o, "<li><strong>Warning:</strong> ");
-            add_h(o, APR_ARRAY_IDX(vh->warnings, i, const char *));
+            add_h(o, APR_ARRAY_IDX(probs, i, const char *));
             add(o, "</li>\n");
         }
         add(o, "</ul>\n</div>\n");
@@ -600,7 +704,7 @@ char *mac_status_html(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
     addf(&o, "<dt>Uptime</dt><dd id=\"uptime\" data-seconds=\"%"
              APR_INT64_T_FMT "\">%s</dd>\n", up, uptime_words(p, up));
     for (i = 0; i < nvhosts(st); i++) {
-        int n = nwarnings(vhost(st, i));
+        int n = nwarnings(p, vhost(st, i));
         nprob += n;
         nvprob += n > 0;
     }
@@ -613,13 +717,14 @@ char *mac_status_html(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
         add(&o, "<nav aria-label=\"Virtual hosts\">\n<ul>\n");
         for (i = 0; i < nvhosts(st); i++) {
             const mac_status_vhost_t *vh = vhost(st, i);
+            int n = nwarnings(p, vh);
+
             addf(&o, "<li><a href=\"#vhost-%d\">", i + 1);
             add_h(&o, vh->server_name ? vh->server_name : "(no ServerName)");
             add(&o, "</a>");
-            if (nwarnings(vh)) {
+            if (n) {
                 addf(&o, " &#8212; <a href=\"#vhost-%d-problems\">%d "
-                         "problem%s</a>", i + 1, nwarnings(vh),
-                     nwarnings(vh) == 1 ? "" : "s");
+                         "problem%s</a>", i + 1, n, n == 1 ? "" : "s");
             }
             add(&o, "</li>\n");
         }
@@ -726,7 +831,7 @@ static void json_vhost(out_t *o, const mac_status_vhost_t *vh)
         add(o, "}");
     }
     add(o, ",\n\"problems\":");
-    json_str_array(o, vh->warnings);
+    json_str_array(o, mac_status_problems(o->p, vh));
     add(o, ",\n\"dns\":{");
     for (i = 0; i < ndomains(vh); i++) {
         const char *d = APR_ARRAY_IDX(a->domains, i, const char *);
