@@ -321,8 +321,14 @@ sub load {
 
 sub screenshot {
     my ($name) = @_;
+    return save_png($name, {});
+}
+
+# Page.captureScreenshot (with %$params) into t/logs/browser/$name.png.
+sub save_png {
+    my ($name, $params) = @_;
     my $v = cdp('Page.captureScreenshot',
-                { format => 'png', captureBeyondViewport => JSON::PP::true });
+                { format => 'png', captureBeyondViewport => JSON::PP::true, %$params });
     my $file = File::Spec->catfile($SHOTS, "$name.png");
     open my $fh, '>:raw', $file or die "$file: $!\n";
     print $fh MIME::Base64::decode_base64($v->{data});
@@ -337,14 +343,8 @@ sub screenshot_of {
                . ' const r = e.getBoundingClientRect();'
                . ' return [r.left + scrollX, r.top + scrollY, r.width, r.height];', $selector)
         or return;
-    my $v = cdp('Page.captureScreenshot', {
-        format => 'png', captureBeyondViewport => JSON::PP::true,
-        clip => { x => $r->[0], y => $r->[1], width => $r->[2], height => $r->[3], scale => 1 } });
-    my $file = File::Spec->catfile($SHOTS, "$name.png");
-    open my $fh, '>:raw', $file or die "$file: $!\n";
-    print $fh MIME::Base64::decode_base64($v->{data});
-    close $fh;
-    return $file;
+    return save_png($name, { clip => { x => $r->[0], y => $r->[1], width => $r->[2],
+                                       height => $r->[3], scale => 1 } });
 }
 
 sub press_tab {
@@ -462,6 +462,10 @@ for my $size (@SIZES) {
         load(local_url(apple_path => '/apple/profile.mobileconfig'));
         check_focus_rings("Apple page, $sname, $scheme scheme", '#name', '#emailaddress',
                           'button', '#help a');
+        if ($scheme eq 'dark') {
+            load(local_url(st_status => '/mail-status'));
+            check_focus_rings("status page, $sname, dark scheme", 'nav a', 'a.sample', 'pre.zone');
+        }
         note(screenshot("apple-$scheme-$sname")) if $scheme eq 'dark';
     }
     set_scheme('light');
@@ -474,6 +478,11 @@ for my $size (@SIZES) {
         $i++;
         load(local_url($vhost => "$PATH?$query"));
         my $what = "Apple page, $sname, $label";
+        # autofocus is applied when the page is next drawn: give it time
+        for (1 .. 40) {
+            last if js('return document.activeElement && document.activeElement !== document.body');
+            Time::HiRes::sleep(0.05);
+        }
         check_layout($what);
         my $f = js($JS_FORM);
         is($f->{focus}, $field, "$what: the focus is on the $field field");
