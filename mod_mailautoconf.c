@@ -1712,6 +1712,10 @@ static int handle_autodiscover_json(request_rec *r, const mac_state_t *st)
 
 /* ---- Apple configuration profiles -------------------------------- */
 
+/* Request note: the Apple page was served (not a profile), for the
+ * counters. */
+#define NOTE_APPLE_PAGE "mailautoconf-apple-page"
+
 /* A parameter that has two accepted names: giving both is as ambiguous
  * as giving one twice. */
 static mac_q_status_e query_either(request_rec *r, const char *name1,
@@ -1826,13 +1830,15 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
          * rather than kept for every domain (with 100,000 domains that
          * would be hundreds of MB). */
         mac_apple_page_t pg;
+        const char *page;
+
         memset(&pg, 0, sizeof(pg));
         pg.path = st->profile_path;
         pg.profile_signed = st->signer != NULL;
-        const char *page = mac_apple_page(r->pool, page_site->acct,
-                                          page_site->domain, &pg, &len);
+        page = mac_apple_page(r->pool, page_site->acct, page_site->domain,
+                              &pg, &len);
         /* Counted apart from the profiles. */
-        apr_table_setn(r->notes, "mailautoconf-page", "1");
+        apr_table_setn(r->notes, NOTE_APPLE_PAGE, "1");
         return send_page(r, HTTP_OK, page, len, 0);
     }
     /* What may be typed back into the form: a name that is safe to show
@@ -1857,7 +1863,8 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
     }
     if (qa == MAC_Q_ABSENT || alen == 0) {
         return send_page_error(r, st, page_site, HTTP_BAD_REQUEST,
-                               MAC_FIELD_ADDRESS, "Please enter your email address.",
+                               MAC_FIELD_ADDRESS,
+                               "Please enter your email address.",
                                refill_name, NULL);
     }
     if ((why = mac_addr_parse(r->pool, address, alen, &addr)) != NULL) {
@@ -1880,7 +1887,8 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
             return send_lookup_error(r, rc);
         }
         return send_page_error(r, st, page_site, HTTP_NOT_FOUND,
-                               MAC_FIELD_ADDRESS, "This server has no settings for the domain "
+                               MAC_FIELD_ADDRESS,
+                               "This server has no settings for the domain "
                                "of that address.", refill_name,
                                refill_address);
     }
@@ -1962,7 +1970,7 @@ static int mac_log_transaction(request_rec *r)
         return DECLINED;
     }
     row = ep->id;
-    if (row == EP_MOBILECONFIG && apr_table_get(r->notes, "mailautoconf-page")) {
+    if (row == EP_MOBILECONFIG && apr_table_get(r->notes, NOTE_APPLE_PAGE)) {
         row = ROW_APPLE_PAGE;
     }
     apr_atomic_inc32(&counters[row * MAC_OUT_COUNT

@@ -657,9 +657,10 @@ char *mac_apple_page(apr_pool_t *p, const mac_account_t *acct,
     put(&b, "<label for=\"" MAC_APPLE_Q_ADDRESS "\">Email address</label>\n");
     put_field_error(&b, pg, MAC_FIELD_ADDRESS, MAC_APPLE_Q_ADDRESS);
     mac_buf_addf(&b, "<input id=\"" MAC_APPLE_Q_ADDRESS "\" name=\""
-                 MAC_APPLE_Q_ADDRESS "\" type=\"email\" autocomplete=\"email\" "
-                 "autocapitalize=\"none\" spellcheck=\"false\" required "
-                 "maxlength=\"%d\"%s%s", MAC_ADDRESS_MAX,
+                 MAC_APPLE_Q_ADDRESS "\" type=\"email\" "
+                 "autocomplete=\"email\" autocapitalize=\"none\" "
+                 "spellcheck=\"false\" required maxlength=\"%d\"%s%s",
+                 MAC_ADDRESS_MAX,
                  on_addr ? " aria-describedby=\"" MAC_APPLE_Q_ADDRESS
                            "-error\"" : "",
                  field_error_attrs(pg, MAC_FIELD_ADDRESS));

@@ -144,11 +144,12 @@ char *mac_apple_render(apr_pool_t *p, const mac_apple_t *a,
 /* Validate a person's name from the query (len bytes, may contain NULs).
  * Returns NULL when acceptable (an empty name is), else a short static
  * reason safe to show and log (it never quotes the input).  Refused: more
- * than MAC_NAME_MAX characters or MAC_NAME_MAX_BYTES bytes; invalid UTF-8; C0 controls (incl. NUL, TAB,
- * CR, LF), DEL, C1 controls; U+2028/U+2029; the bidirectional embedding,
- * override and isolate controls (U+202A-U+202E, U+2066-U+2069); the
- * noncharacters U+FFFE/U+FFFF, which XML cannot carry.  Markup characters
- * (< & " ' >) are fine: they are escaped. */
+ * than MAC_NAME_MAX characters or MAC_NAME_MAX_BYTES bytes; invalid UTF-8;
+ * C0 controls (incl. NUL, TAB, CR, LF), DEL, C1 controls; U+2028/U+2029;
+ * the bidirectional embedding, override and isolate controls
+ * (U+202A-U+202E, U+2066-U+2069); the noncharacters U+FFFE/U+FFFF, which
+ * XML cannot carry.  Markup characters (< & " ' >) are fine: they are
+ * escaped. */
 const char *mac_apple_check_name(const char *name, apr_size_t len);
 
 /* 1 when a name may be typed back into the form: it passes

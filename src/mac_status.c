@@ -527,9 +527,11 @@ static void html_endpoints(out_t *o, const mac_status_vhost_t *vh, int v)
     for (i = 0; i < n; i++) {
         add(o, "<tr><th scope=\"row\">");
         add_h(o, ep[i].client);
-        add(o, "</th><td class=\"wide\" data-label=\"URL\"><code class=\"url\">");
+        add(o, "</th><td class=\"wide\" data-label=\"URL\">"
+               "<code class=\"url\">");
         add_url_h(o, ep[i].url);
-        add(o, "</code></td><td class=\"wide\" data-label=\"Sample request\">");
+        add(o, "</code></td><td class=\"wide\" "
+               "data-label=\"Sample request\">");
         if (ep[i].sample && links) {
             addf(o, "<a class=\"sample\" data-endpoint=\"%s\" href=\"",
                  ep[i].key);

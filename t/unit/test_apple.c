@@ -1284,6 +1284,12 @@ static int inputs_with(xmlNodePtr root, const char *name, const char *value)
 }
 
 /* An error stands next to its field, and only that field is marked. */
+/* A test name about an error on field id. */
+static const char *what(const char *id, const char *s)
+{
+    return apr_pstrcat(pool, "error on ", id, ": ", s, NULL);
+}
+
 static void test_page_field_errors(void)
 {
     static const struct {
@@ -1312,8 +1318,7 @@ static void test_page_field_errors(void)
         pg.addr_value = "alice@";
         out = mac_apple_page(pool, acct, "example.com", &pg, &len);
         doc = parse_html(out, len);
-        is_int(html_errors, 0, apr_psprintf(pool, "error on %s: parses without errors",
-               cases[i].id));
+        is_int(html_errors, 0, what(cases[i].id, "parses without errors"));
         root = doc ? xmlDocGetRootElement(doc) : NULL;
         msg = find_by_id(root, "p", eid);
         in = find_by_id(root, "input", cases[i].id);
@@ -1321,7 +1326,7 @@ static void test_page_field_errors(void)
         {
             xmlChar *t = msg ? xmlNodeGetContent(msg) : NULL;
             is_str((const char *)t, "Something <wrong>.",
-                   apr_psprintf(pool, "error on %s: the message, id %s", cases[i].id, eid));
+                   what(cases[i].id, "the message, id <field>-error"));
             xmlFree(t);
         }
         ok(msg && next_elem(msg->next) == in,
@@ -1331,23 +1336,23 @@ static void test_page_field_errors(void)
            && !strstr(out, "role=\"alert\""),
            "error on %s: no banner at the top", cases[i].id);
         is_str(prop(in, "aria-invalid"), "true",
-               apr_psprintf(pool, "error on %s: aria-invalid on it", cases[i].id));
+               what(cases[i].id, "aria-invalid on it"));
         ok(prop(in, "autofocus") != NULL, "error on %s: autofocus on it",
            cases[i].id);
         desc = prop(in, "aria-describedby");
         ok(desc && strstr(desc, eid), "error on %s: described by %s (%s)",
            cases[i].id, eid, desc ? desc : "none");
         is_int(inputs_with(root, "aria-invalid", NULL), 1,
-               apr_psprintf(pool, "error on %s: no other field has aria-invalid", cases[i].id));
+               what(cases[i].id, "no other field has aria-invalid"));
         is_int(inputs_with(root, "autofocus", NULL), 1,
-               apr_psprintf(pool, "error on %s: no other field has autofocus", cases[i].id));
+               what(cases[i].id, "no other field has autofocus"));
         desc = prop(other, "aria-describedby");
         ok(!desc || !strstr(desc, "error"),
            "error on %s: the other field is not described by an error",
            cases[i].id);
         is_str(prop(find_by_id(root, "input", MAC_APPLE_Q_NAME), "value"),
-               "\xe5\xb1\xb1\xe7\x94\xb0", apr_psprintf(pool, "error on %s: the name refilled",
-               cases[i].id));
+               "\xe5\xb1\xb1\xe7\x94\xb0",
+               what(cases[i].id, "the name refilled"));
         ok(strncmp(out + (strstr(out, "<title>") - out), "<title>Error: ",
                    14) == 0, "error on %s: the title says error",
            cases[i].id);

@@ -789,7 +789,8 @@ static void test_html(void)
            "not offered", "no ActiveSync");
 
     /* servers table */
-    is_int(xc(d, apr_pstrcat(pool, s1, "//table[contains(@class,'servers')]/tbody/tr",
+    is_int(xc(d, apr_pstrcat(pool, s1,
+                             "//table[contains(@class,'servers')]/tbody/tr",
                              NULL)), 4, "four server rows");
     {
         static const char *want[4][6] = {
@@ -805,7 +806,8 @@ static void test_html(void)
         for (r = 0; r < 4; r++) {
             for (c = 0; c < 6; c++) {
                 const char *got = xs(d, apr_psprintf(pool,
-                    "%s//table[contains(@class,'servers')]/tbody/tr[%d]/td[%d]", s1,
+                    "%s//table[contains(@class,'servers')]"
+                    "/tbody/tr[%d]/td[%d]", s1,
                     r + 1, c + 1));
                 if (!got || strcmp(got, want[r][c]) != 0) {
                     wrong++;
@@ -926,7 +928,8 @@ static void test_html(void)
     d = parse_html(html, len, NULL);
     is_int(xc(d, "//section[@id='vhost-1']//a"), 0,
            "no base URL: no sample links");
-    is_str(xs(d, "//section[@id='vhost-1']//table[contains(@class,'endpoints')]"
+    is_str(xs(d, "//section[@id='vhost-1']"
+                 "//table[contains(@class,'endpoints')]"
                  "/tbody/tr[1]/td[1]"),
            "/.well-known/autoconfig/mail/config-v1.1.xml",
            "no base URL: the path is shown");
