@@ -6,8 +6,9 @@
 #   - nothing is wider than the window: neither the document nor any
 #     element, and no box scrolls sideways;
 #   - the counters' caption is fully visible;
-#   - URLs break only between their parts, never into pieces shorter than
-#     $MIN_PIECE characters;
+#   - URLs break only between their parts (after "/", before "?" and "&";
+#     a part longer than a line after "-" or "."), never into pieces
+#     shorter than $MIN_PIECE characters;
 #   - the keyboard focus ring has a contrast of 3:1 or more against the
 #     colours on both of its sides, in the light and the dark scheme;
 #   - after an error, the field it is about, and only that one, has
@@ -15,8 +16,8 @@
 #     50-character CJK name is typed back.
 # Screenshots of every page and size go to t/logs/browser/ for a person to
 # look at.  Without chromium and chromedriver the test skips, saying so.
-# Vhosts: st_status (t/conf/status.conf.in), apple_basic, apple_path and
-# apple_signed_ec (t/conf/apple.conf.in).
+# Vhosts: st_status and st_layout (long names; t/conf/status.conf.in),
+# apple_basic, apple_path and apple_signed_ec (t/conf/apple.conf.in).
 use strict;
 use warnings FATAL => 'all';
 use utf8;
@@ -430,8 +431,9 @@ for my $size (@SIZES) {
     for my $u (@$pieces) {
         my ($url, $lines) = @$u;
         my $short = grep { length($_) < $MIN_PIECE } @$lines;
-        # a line may end only after "/" or before "?" / "&"
-        my @bad_breaks = grep { $lines->[$_] !~ m{/\z} && $lines->[$_ + 1] !~ /\A[?&]/ }
+        # a line may end only after "/" or before "?" / "&" (or, in a part
+        # too long for a line, after "-" or ".")
+        my @bad_breaks = grep { $lines->[$_] !~ m{[/.-]\z} && $lines->[$_ + 1] !~ /\A[?&]/ }
                          0 .. $#$lines - 1;
         push @broken, "$url: " . join(' | ', @$lines) if $short || @bad_breaks;
     }
