@@ -13,6 +13,7 @@ MAC_PACKAGES=(
     openssl curl
     knot
     sqlite3 libaprutil1-dbd-sqlite3
+    chromium chromium-driver fonts-dejavu-core fonts-wqy-microhei
 )
 
 # Absolute path of the repository root (parent of scripts/).

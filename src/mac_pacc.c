@@ -12,7 +12,7 @@
 #include "mac_std.h"
 #include "mac_dns.h"
 #include "mac_addr.h"
-#include "mac_out.h"
+#include "mac_buf.h"
 
 /* The implicit-TLS ports PACC clients use for a bare host. */
 static const int tls_port[MAC_PROTO_COUNT] = { 993, 995, 465 };
@@ -75,25 +75,25 @@ static int uses_password(const mac_account_t *acct)
 
 /* "name": on its own line at the indent, after a comma when not the
  * object's first member. */
-static void put_key(mac_out_t *o, int *count, const char *indent,
+static void put_key(mac_buf_t *o, int *count, const char *indent,
                     const char *name)
 {
-    mac_out_s(o, (*count)++ ? ",\n" : "\n");
-    mac_out_s(o, indent);
-    mac_out_json(o, name);
-    mac_out_s(o, ": ");
+    mac_buf_add(o, (*count)++ ? ",\n" : "\n");
+    mac_buf_add(o, indent);
+    mac_buf_add_json(o, name);
+    mac_buf_add(o, ": ");
 }
 
 /* "name": {"field": "value"} */
-static void put_one(mac_out_t *o, int *count, const char *name,
+static void put_one(mac_buf_t *o, int *count, const char *name,
                     const char *field, const char *value)
 {
     put_key(o, count, "    ", name);
-    mac_out_s(o, "{");
-    mac_out_json(o, field);
-    mac_out_s(o, ": ");
-    mac_out_json(o, value);
-    mac_out_s(o, "}");
+    mac_buf_add(o, "{");
+    mac_buf_add_json(o, field);
+    mac_buf_add(o, ": ");
+    mac_buf_add_json(o, value);
+    mac_buf_add(o, "}");
 }
 
 char *mac_pacc_render(apr_pool_t *p, const mac_account_t *acct,
@@ -103,7 +103,7 @@ char *mac_pacc_render(apr_pool_t *p, const mac_account_t *acct,
         MAC_PROTO_IMAP, MAC_PROTO_POP3, MAC_PROTO_SMTP
     };
     apr_pool_t *scratch;
-    mac_out_t o;
+    mac_buf_t o;
     int nproto = 0, nauth = 0, ninfo = 0, nprov = 0;
     unsigned k;
     apr_size_t n;
@@ -115,8 +115,8 @@ char *mac_pacc_render(apr_pool_t *p, const mac_account_t *acct,
         *why = "out of memory";
         return NULL;
     }
-    mac_out_init(&o, scratch);
-    mac_out_s(&o, "{\n  \"protocols\": {");
+    mac_buf_init(&o, scratch);
+    mac_buf_add(&o, "{\n  \"protocols\": {");
     if (acct->jmap_url) {
         put_one(&o, &nproto, "jmap", "url", acct->jmap_url);
     }
@@ -140,31 +140,31 @@ char *mac_pacc_render(apr_pool_t *p, const mac_account_t *acct,
                "is set";
         return NULL;
     }
-    mac_out_s(&o, "\n  },\n  \"authentication\": {");
+    mac_buf_add(&o, "\n  },\n  \"authentication\": {");
     put_key(&o, &nauth, "    ", "password");
-    mac_out_s(&o, uses_password(acct) ? "true" : "false");
+    mac_buf_add(&o, uses_password(acct) ? "true" : "false");
     if (acct->oauth2) {
         put_one(&o, &nauth, "oauth-public", "issuer", acct->oauth2->issuer);
     }
-    mac_out_s(&o, "\n  },\n  \"info\": {");
+    mac_buf_add(&o, "\n  },\n  \"info\": {");
     put_key(&o, &ninfo, "    ", "provider");
-    mac_out_s(&o, "{");
+    mac_buf_add(&o, "{");
     put_key(&o, &nprov, "      ", "name");
-    mac_out_json(&o, acct->display_name ? acct->display_name : domain);
+    mac_buf_add_json(&o, acct->display_name ? acct->display_name : domain);
     if (acct->short_name && utf8_chars(acct->short_name) <= SHORT_MAX_CHARS) {
         put_key(&o, &nprov, "      ", "shortName");
-        mac_out_json(&o, acct->short_name);
+        mac_buf_add_json(&o, acct->short_name);
     }
-    mac_out_s(&o, "\n    }");
+    mac_buf_add(&o, "\n    }");
     if (acct->doc_url) {
         put_key(&o, &ninfo, "    ", "help");
-        mac_out_s(&o, "{\"documentation\": ");
-        mac_out_json(&o, acct->doc_url);
-        mac_out_s(&o, "}");
+        mac_buf_add(&o, "{\"documentation\": ");
+        mac_buf_add_json(&o, acct->doc_url);
+        mac_buf_add(&o, "}");
     }
-    mac_out_s(&o, "\n  }\n}\n");
+    mac_buf_add(&o, "\n  }\n}\n");
 
-    out = mac_out_done(&o, &n);
+    out = mac_buf_join(&o, &n);
     doc = apr_pstrmemdup(p, out, n);
     apr_pool_destroy(scratch);
     if (len) {
