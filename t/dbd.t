@@ -24,7 +24,8 @@ use utf8;
 
 use Apache::Test qw(-withtestmore);
 use MailAutoconfTest qw(vhost_get vhost_request vhost_url parse_xml
-                        configtest configtest_ok top_dir module_so);
+                        configtest configtest_ok top_dir module_so
+                        need_dbd_sqlite);
 use File::Spec ();
 use File::Temp ();
 use HTTP::Response ();
@@ -57,30 +58,7 @@ my $ERROR_LOG = File::Spec->catfile(Apache::Test::vars('t_logs'),
 
 # ------------------------------------------------------- prerequisites
 
-sub sqlite_driver {
-    return (glob('/usr/lib/*/apr-util-1/apr_dbd_sqlite3*.so'),
-            glob('/usr/lib/apr-util-1/apr_dbd_sqlite3*.so'))[0];
-}
-
-{
-    my @missing;
-    push @missing, 'the sqlite3 tool (Debian package sqlite3)'
-        unless grep { -x "$_/sqlite3" } split /:/, $ENV{PATH};
-    push @missing, 'the APR SQLite driver (Debian package '
-                 . 'libaprutil1-dbd-sqlite3)' unless sqlite_driver();
-    push @missing, 'mod_dbd (LoadModule dbd_module in t/conf/httpd-base.conf)'
-        unless Apache::Test::have_module('mod_dbd.c');
-    if (@missing) {
-        my $why = 'missing: ' . join('; ', @missing);
-        # CI must run these tests, not skip them.
-        if ($ENV{CI}) {
-            plan tests => 1;
-            fail("prerequisites: $why");
-            exit 0;
-        }
-        plan skip_all => $why;
-    }
-}
+need_dbd_sqlite();
 
 system($^X, File::Spec->catfile(top_dir(), 't', 'dbd_setup.pl'), $DB_DIR) == 0
     or BAIL_OUT("t/dbd_setup.pl failed");

@@ -10,7 +10,7 @@ use strict;
 use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
-use MailAutoconfTest qw(vhost_get parse_xml top_dir);
+use MailAutoconfTest qw(vhost_get parse_xml top_dir need_dbd_sqlite);
 use PaccValidator qw(pacc_errors);
 use File::Spec ();
 use JSON::PP ();
@@ -18,23 +18,7 @@ use JSON::PP ();
 my $DB_DIR = File::Spec->catdir(Apache::Test::vars('serverroot'), 'tmp', 'dbd');
 my $ERROR_LOG = File::Spec->catfile(Apache::Test::vars('t_logs'), 'error_log');
 
-{
-    my @missing;
-    push @missing, 'the sqlite3 tool (Debian package sqlite3)'
-        unless grep { -x "$_/sqlite3" } split /:/, $ENV{PATH};
-    push @missing, 'the APR SQLite driver (Debian package libaprutil1-dbd-sqlite3)'
-        unless glob('/usr/lib/*/apr-util-1/apr_dbd_sqlite3*.so');
-    push @missing, 'mod_dbd' unless Apache::Test::have_module('mod_dbd.c');
-    if (@missing) {
-        my $why = 'missing: ' . join('; ', @missing);
-        if ($ENV{CI}) {
-            plan tests => 1;
-            fail("prerequisites: $why");
-            exit 0;
-        }
-        plan skip_all => $why;
-    }
-}
+need_dbd_sqlite();
 system($^X, File::Spec->catfile(top_dir(), 't', 'dbd_setup.pl'), $DB_DIR) == 0
     or BAIL_OUT('t/dbd_setup.pl failed');
 

@@ -39,13 +39,37 @@ use XML::LibXML ();
 
 our @EXPORT_OK = qw(vhost_get vhost_request vhost_url parse_xml
                     configtest configtest_ok configtest_fails
-                    own_httpd top_dir module_so);
+                    own_httpd top_dir module_so need_dbd_sqlite);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
 my $TOP_DIR = Cwd::abs_path(File::Spec->catdir(
     File::Basename::dirname(__FILE__), File::Spec->updir, File::Spec->updir));
 
 sub top_dir   { $TOP_DIR }
+
+# For tests of domains from an SQLite database: skips the whole test file
+# when the sqlite3 tool, the APR SQLite driver or mod_dbd is missing (under
+# CI, where they must be there, it fails instead).  Call before the plan.
+sub need_dbd_sqlite {
+    my @missing;
+    push @missing, 'the sqlite3 tool (Debian package sqlite3)'
+        unless grep { -x "$_/sqlite3" } split /:/, $ENV{PATH};
+    push @missing, 'the APR SQLite driver (Debian package '
+                 . 'libaprutil1-dbd-sqlite3)'
+        unless (glob('/usr/lib/*/apr-util-1/apr_dbd_sqlite3*.so'),
+                glob('/usr/lib/apr-util-1/apr_dbd_sqlite3*.so'))[0];
+    push @missing, 'mod_dbd (LoadModule dbd_module in t/conf/httpd-base.conf)'
+        unless Apache::Test::have_module('mod_dbd.c');
+    return unless @missing;
+    require Test::More;
+    my $why = 'missing: ' . join('; ', @missing);
+    if ($ENV{CI}) {
+        Test::More::plan(tests => 1);
+        Test::More::fail("prerequisites: $why");
+        exit 0;
+    }
+    Test::More::plan(skip_all => $why);
+}
 sub module_so { File::Spec->catfile($TOP_DIR, '.libs', 'mod_mailautoconf.so') }
 
 # ----------------------------------------------------------------- requests
