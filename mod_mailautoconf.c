@@ -488,14 +488,23 @@ static const char *set_activesync(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
-/* The autoconfig draft's 1.2 additions (mac_std.h). */
+/* The autoconfig draft's 1.2 additions (mac_std.h).  "none" drops what
+ * would be inherited: it is kept as these markers until startup. */
+static const char STD_NONE[] = "none";
+static const mac_sieve_t sieve_none;
+static const mac_oauth2_t oauth2_none;
+
 static const char *set_std_url(cmd_parms *cmd, void *dc, const char *arg)
 {
     mac_srv_conf *c = srv_conf(cmd->server);
-    const char *why = mac_std_url_check(cmd->pool, arg);
+    const char *why;
 
     (void)dc;
-    if (why) {
+    if (strcasecmp(arg, "none") == 0) {
+        *(const char **)((char *)c + (apr_uintptr_t)cmd->info) = STD_NONE;
+        return NULL;
+    }
+    if ((why = mac_std_url_check(cmd->pool, arg)) != NULL) {
         return cmd_error(cmd, why);
     }
     *(const char **)((char *)c + (apr_uintptr_t)cmd->info) = arg;
@@ -507,10 +516,14 @@ static const char *set_managesieve(cmd_parms *cmd, void *dc,
                                    const char *sock)
 {
     mac_sieve_t *sv;
-    const char *why = mac_sieve_parse(cmd->pool, host, port, sock, &sv);
+    const char *why;
 
     (void)dc;
-    if (why) {
+    if (strcasecmp(host, "none") == 0 && !port) {
+        srv_conf(cmd->server)->managesieve = &sieve_none;
+        return NULL;
+    }
+    if ((why = mac_sieve_parse(cmd->pool, host, port, sock, &sv)) != NULL) {
         return cmd_error(cmd, why);
     }
     srv_conf(cmd->server)->managesieve = sv;
@@ -521,11 +534,15 @@ static const char *set_oauth2(cmd_parms *cmd, void *dc, int argc,
                               char *const argv[])
 {
     mac_oauth2_t *o;
-    const char *why = mac_oauth2_parse(cmd->pool, argc,
-                                       (const char *const *)argv, &o);
+    const char *why;
 
     (void)dc;
-    if (why) {
+    if (argc == 1 && strcasecmp(argv[0], "none") == 0) {
+        srv_conf(cmd->server)->oauth2 = &oauth2_none;
+        return NULL;
+    }
+    if ((why = mac_oauth2_parse(cmd->pool, argc, (const char *const *)argv,
+                                &o)) != NULL) {
         return cmd_error(cmd, why);
     }
     srv_conf(cmd->server)->oauth2 = o;
@@ -741,17 +758,20 @@ static const command_rec mac_cmds[] = {
     AP_INIT_TAKE1("MailAutoconfJMAP", set_std_url, SRV_OFFSET(jmap_url),
         RSRC_CONF,
         "https:// URL of the JMAP session resource, offered to clients "
-        "(autoconfig 1.2 and PACC)"),
+        "(autoconfig 1.2 and PACC); 'none' drops an inherited one"),
     AP_INIT_TAKE123("MailAutoconfManageSieve", set_managesieve, NULL,
         RSRC_CONF,
         "HOST [PORT [SOCKET]]: a ManageSieve server for mail filters "
-        "(default port 4190, socket starttls)"),
+        "(default port 4190, socket starttls); 'none' drops an inherited "
+        "one"),
     AP_INIT_TAKE1("MailAutoconfWebmail", set_std_url,
         SRV_OFFSET(webmail_url), RSRC_CONF,
-        "https:// URL of the webmail login page"),
+        "https:// URL of the webmail login page; 'none' drops an "
+        "inherited one"),
     AP_INIT_TAKE_ARGV("MailAutoconfOAuth2", set_oauth2, NULL, RSRC_CONF,
         "issuer=URL auth-url=URL token-url=URL [scope=...] [client-id=...] "
-        "[order=password-first|oauth2-first]: the provider's OAuth2 server"),
+        "[order=password-first|oauth2-first]: the provider's OAuth2 server; "
+        "'none' drops an inherited one"),
     { NULL }
 };
 
@@ -882,10 +902,12 @@ static mac_shared_t *build_shared(apr_pool_t *p, const server_rec *s,
     sh->acct.short_name = c->short_name;
     sh->acct.doc_url = c->doc_url;
     sh->acct.doc_text = c->doc_text;
-    sh->acct.jmap_url = c->jmap_url;
-    sh->acct.managesieve = c->managesieve;
-    sh->acct.webmail_url = c->webmail_url;
-    sh->acct.oauth2 = c->oauth2;
+    sh->acct.jmap_url = c->jmap_url != STD_NONE ? c->jmap_url : NULL;
+    sh->acct.managesieve = c->managesieve != &sieve_none ? c->managesieve
+                                                         : NULL;
+    sh->acct.webmail_url = c->webmail_url != STD_NONE ? c->webmail_url
+                                                      : NULL;
+    sh->acct.oauth2 = c->oauth2 != &oauth2_none ? c->oauth2 : NULL;
     sh->cache_max_age = c->cache_max_age != UNSET ? c->cache_max_age
                                                   : DEFAULT_CACHE_MAX_AGE;
     sh->cache_control = apr_psprintf(p, "max-age=%d", sh->cache_max_age);

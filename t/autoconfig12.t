@@ -29,7 +29,8 @@ use strict;
 use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
-use MailAutoconfTest qw(vhost_get parse_xml);
+use MailAutoconfTest qw(vhost_get parse_xml own_httpd);
+use LWP::UserAgent ();
 
 sub el { my ($n) = @_; return grep { $_->nodeType == 1 } $n->childNodes }
 # The <authentication> values of a server, "system:" before those that
@@ -260,6 +261,48 @@ unlike($raw, qr/jmap|setupServer|oAuth2|OAuth2|webMail/, 'and none of the 1.2 el
 {
     my ($in) = eval { tb_android($doc) };
     ok($in, 'Android takes it');
+}
+
+# ---------------------------------------------------- none
+
+# The main server's additions are inherited; "none" drops each of them.
+{
+    my $h = own_httpd(<<'EOC', 2);
+MailAutoconfImap imap.main.test 993 ssl
+MailAutoconfSmtp smtp.main.test 465 ssl
+MailAutoconfJMAP https://jmap.main.test/jmap
+MailAutoconfManageSieve sieve.main.test
+MailAutoconfWebmail https://webmail.main.test/
+MailAutoconfOAuth2 issuer=https://id.main.test auth-url=https://id.main.test/a token-url=https://id.main.test/t
+<VirtualHost *:@PORT0@>
+    ServerName inherits.test
+    MailAutoconfDomain inherits.test
+</VirtualHost>
+<VirtualHost *:@PORT1@>
+    ServerName drops.test
+    MailAutoconfDomain drops.test
+    MailAutoconfJMAP none
+    MailAutoconfManageSieve none
+    MailAutoconfWebmail None
+    MailAutoconfOAuth2 none
+</VirtualHost>
+EOC
+    my $ua = LWP::UserAgent->new(timeout => 10, keep_alive => 0);
+    my $get = sub {
+        my ($i, $host, $path) = @_;
+        return $ua->get("http://127.0.0.1:$h->{ports}[$i]$path", Host => $host);
+    };
+    my $tb = $get->(0, 'autoconfig.inherits.test', '/mail/config-v1.1.xml');
+    like($tb->content, qr/version="1\.2".*type="jmap".*webMail.*setupServer.*<oAuth2>/s,
+         'inherited: all four additions');
+    $tb = $get->(1, 'autoconfig.drops.test', '/mail/config-v1.1.xml');
+    is($tb->code, 200, 'none: 200');
+    like($tb->content, qr/version="1\.1"/, 'none: version 1.1');
+    unlike($tb->content, qr/jmap|webMail|setupServer|OAuth2/, 'none: none of them');
+    my $pacc = $get->(1, 'ua-auto-config.drops.test',
+                      '/.well-known/user-agent-configuration.json');
+    unlike($pacc->content, qr/jmap|managesieve|oauth-public/, 'none: not in PACC either');
+    $h->stop;
 }
 
 done_testing();
