@@ -10,6 +10,7 @@
 #include <apr_hash.h>
 #include "mac_check.h"
 #include "mac_dns.h"
+#include "mac_status.h"
 #include "mac_buf.h"
 
 static const char *const verdict_keys[MAC_V_COUNT] = {
@@ -384,9 +385,10 @@ mac_check_t *mac_check_run(apr_pool_t *p, const apr_array_header_t *inputs,
                                      sizeof(mac_check_domain_t));
         for (j = 0; doms && j < doms->nelts; j++) {
             const char *d = APR_ARRAY_IDX(doms, j, const char *);
-            apr_array_header_t *rrs = mac_dns_records(p, in->acct, d,
-                                                      in->server_name,
-                                                      in->https_port);
+            apr_array_header_t *rrs = mac_status_dns_records(p, in->acct,
+                                                             d,
+                                                             in->server_name,
+                                                             in->https_port);
             mac_check_domain_t *cd = apr_array_push(vh->domains);
 
             cd->domain = d;

@@ -553,18 +553,25 @@ static void html_endpoints(out_t *o, const mac_status_vhost_t *vh, int v)
     add(o, "</tbody></table></div>\n");
 }
 
-/* The records of mac_dns.h, then those of PACC and the autoconfig 1.2
- * additions (mac_pacc.h). */
+apr_array_header_t *mac_status_dns_records(apr_pool_t *p,
+                                           const mac_account_t *acct,
+                                           const char *domain,
+                                           const char *server_name,
+                                           int https_port)
+{
+    apr_array_header_t *rrs = mac_dns_records(p, acct, domain, server_name,
+                                              https_port);
+
+    mac_pacc_dns_records(p, rrs, acct, domain, server_name);
+    return rrs;
+}
+
 static apr_array_header_t *dns_records(apr_pool_t *p,
                                        const mac_status_vhost_t *vh,
                                        const char *d)
 {
-    apr_array_header_t *rrs = mac_dns_records(p, vh->acct, d,
-                                              vh->server_name,
-                                              vh->https_port);
-
-    mac_pacc_dns_records(p, rrs, vh->acct, d, vh->server_name);
-    return rrs;
+    return mac_status_dns_records(p, vh->acct, d, vh->server_name,
+                                  vh->https_port);
 }
 
 static void html_dns(out_t *o, const mac_status_vhost_t *vh, int v)

@@ -113,6 +113,15 @@ typedef struct {
                                * after "counters", may be NULL */
 } mac_status_t;
 
+/* Every DNS record the page advises for one domain of a virtual host:
+ * those of mac_dns.h, then PACC's and the autoconfig 1.2 additions'
+ * (mac_pacc.h).  The live check (mac_check.h) checks the same list. */
+apr_array_header_t *mac_status_dns_records(apr_pool_t *p,
+                                           const mac_account_t *acct,
+                                           const char *domain,
+                                           const char *server_name,
+                                           int https_port);
+
 /* "served", "redirected", "not_found", "bad_request", "error" (the JSON
  * keys). */
 const char *mac_outcome_name(mac_outcome_e outcome);

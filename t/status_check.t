@@ -22,6 +22,8 @@ use IO::Socket::INET ();
 use JSON::PP ();
 use LWP::UserAgent ();
 use POSIX ();
+use Digest::SHA ();
+use MIME::Base64 ();
 use Time::HiRes ();
 use Time::Local ();
 
@@ -68,6 +70,8 @@ _imap._tcp         SRV   2 1 145 imap2.good.test.
 _pop3s._tcp        SRV   0 0 0 .
 _pop3._tcp         TXT   "not an SRV record"
 _submissions._tcp  SRV   0 1 465 SMTP.Good.Test.
+ua-auto-config     CNAME check.example.test.
+_ua-auto-config    TXT   "v=UAAC1; a=sha256; d=@DIGEST@"
 EOZ
 
 # name => [verdict, found (sorted), note pattern or undef]
@@ -83,6 +87,9 @@ my %EXPECT = (
     '_pop3._tcp.good.test.'         => ['missing', [], qr/no SRV record/],
     '_submissions._tcp.good.test.'  => ['published', ['0 1 465 smtp.good.test.'], undef],
     '_submission._tcp.good.test.'   => ['missing', [], qr/NXDOMAIN/],
+    # PACC's records; the zone has the digest of the document served
+    'ua-auto-config.good.test.'     => ['published', ['check.example.test.'], undef],
+    '_ua-auto-config.good.test.'    => ['published', [], undef],
 );
 
 my $KNOT_DIR = File::Temp::tempdir('mac-knot-XXXXXX', TMPDIR => 1, CLEANUP => 1);
@@ -94,6 +101,14 @@ sub write_file {
     print $fh $text;
     close $fh or die "write $path: $!\n";
 }
+
+# The PACC document ck_check serves for good.test, and its digest as the
+# TXT record publishes it.
+my $PACC = vhost_get(ck_check => '/.well-known/user-agent-configuration.json',
+                     Host => 'ua-auto-config.good.test');
+my $DIGEST = MIME::Base64::encode_base64(Digest::SHA::sha256($PACC->content), '');
+$ZONE =~ s/\@DIGEST\@/$DIGEST/;
+$EXPECT{'_ua-auto-config.good.test.'}[1] = ["v=UAAC1; a=sha256; d=$DIGEST"];
 
 sub start_knot {
     write_file("$KNOT_DIR/good.test.zone", $ZONE);
@@ -260,7 +275,8 @@ subtest 'DNS verdicts (JSON)' => sub {
         my ($verdict, $found, $note) = @{ $EXPECT{$name} };
         my $got = $r->{$name} or next;
         is($got->{verdict}, $verdict, "$name: $verdict");
-        is_deeply([sort @{ $got->{found} }], $found, "$name: found @$found");
+        is_deeply([sort @{ $got->{found} }], $found, "$name: found @$found")
+            or diag(explain($got->{found}));
         if ($note) {
             like($got->{note} // '', $note, "$name: note $note");
         }
