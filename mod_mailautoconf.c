@@ -48,6 +48,7 @@
 #include "mac_http.h"
 #include "mac_check.h"
 #include "mac_metrics.h"
+#include "mac_dav.h"
 
 #define MAILAUTOCONF_VERSION "1.1.0"
 
@@ -151,6 +152,8 @@ typedef struct {
     int                 dbd_neg_ttl;
     int                 dbd_cache_size;
     const char         *check_resolver;  /* ADDRESS:PORT; NULL: system */
+    const char         *caldav_url;      /* NULL: unset; "": none */
+    const char         *carddav_url;
 
     /* Built by check_config; NULL when this server serves nothing.  Never
      * merged: with AP_MODULE_FLAG_ALWAYS_MERGE each server has a
@@ -234,6 +237,8 @@ static void *merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(dbd_neg_ttl);
     MERGE_INT(dbd_cache_size);
     MERGE_PTR(check_resolver);
+    MERGE_PTR(caldav_url);
+    MERGE_PTR(carddav_url);
     if (add->sign_cert) {
         c->sign_cert = add->sign_cert;
         c->sign_key = add->sign_key;
@@ -474,6 +479,29 @@ static const char *set_activesync(cmd_parms *cmd, void *dc, const char *arg)
 }
 
 
+/* MailAutoconfCalDAV, MailAutoconfCardDAV: a URL, or none to drop an
+ * inherited one. */
+static const char *set_dav(cmd_parms *cmd, void *dc, const char *arg)
+{
+    mac_srv_conf *c = srv_conf(cmd->server);
+    const char *why;
+
+    (void)dc;
+    if (strcasecmp(arg, "none") == 0) {
+        arg = "";
+    }
+    else if ((why = mac_dav_url_check(cmd->pool, arg)) != NULL) {
+        return cmd_error(cmd, why);
+    }
+    if (cmd->info == (void *)MAC_DAV_CALDAV) {
+        c->caldav_url = arg;
+    }
+    else {
+        c->carddav_url = arg;
+    }
+    return NULL;
+}
+
 static const char *set_https_redirect(cmd_parms *cmd, void *dc,
                                       const char *arg)
 {
@@ -640,6 +668,16 @@ static const command_rec mac_cmds[] = {
         RSRC_CONF,
         "https:// URL of an ActiveSync server, offered to clients that ask "
         "Autodiscover for the mobilesync schema"),
+    AP_INIT_TAKE1("MailAutoconfCalDAV", set_dav, (void *)MAC_DAV_CALDAV,
+        RSRC_CONF,
+        "https:// URL of the CalDAV service (may contain %EMAILDOMAIN%), or "
+        "none: /.well-known/caldav redirects there, and the documents offer "
+        "it"),
+    AP_INIT_TAKE1("MailAutoconfCardDAV", set_dav, (void *)MAC_DAV_CARDDAV,
+        RSRC_CONF,
+        "https:// URL of the CardDAV service (may contain %EMAILDOMAIN%), "
+        "or none: /.well-known/carddav redirects there, and the documents "
+        "offer it"),
     AP_INIT_TAKE1("MailAutoconfRedirectHTTPS", set_https_redirect, NULL,
         RSRC_CONF,
         "Off, On or HOST[:PORT]: on plain HTTP, redirect autoconfiguration "
@@ -667,8 +705,8 @@ static const command_rec mac_cmds[] = {
     AP_INIT_TAKE1("MailAutoconfDBDQuery", set_dbd_query, NULL, RSRC_CONF,
         "An SQL query run through mod_dbd with the domain for its one %s; "
         "a row means the domain is served, and its columns display_name, "
-        "short_name, login_name, imap_host, pop3_host, smtp_host override "
-        "the directives"),
+        "short_name, login_name, imap_host, pop3_host, smtp_host, "
+        "caldav_url, carddav_url override the directives"),
     AP_INIT_TAKE12("MailAutoconfDBDCacheTTL", set_dbd_ttl, NULL, RSRC_CONF,
         "SECONDS [NEGATIVE_SECONDS]: how long each child keeps a database "
         "answer, and an answer that a domain is unknown (default 300 60)"),
@@ -807,6 +845,10 @@ static mac_shared_t *build_shared(apr_pool_t *p, const server_rec *s,
     sh->acct.short_name = c->short_name;
     sh->acct.doc_url = c->doc_url;
     sh->acct.doc_text = c->doc_text;
+    sh->acct.caldav_url = c->caldav_url && *c->caldav_url ? c->caldav_url
+                                                          : NULL;
+    sh->acct.carddav_url = c->carddav_url && *c->carddav_url
+                           ? c->carddav_url : NULL;
     sh->cache_max_age = c->cache_max_age != UNSET ? c->cache_max_age
                                                   : DEFAULT_CACHE_MAX_AGE;
     sh->cache_control = apr_psprintf(p, "max-age=%d", sh->cache_max_age);
@@ -1000,6 +1042,8 @@ typedef enum {
     EP_AUTODISCOVER_JSON,
     EP_MOBILECONFIG,
     EP_STATUS,                /* not counted: the counters are for clients */
+    EP_CALDAV,                /* the RFC 6764 redirects: not counted */
+    EP_CARDDAV,
     EP_COUNT
 } mac_endpoint_e;
 
@@ -1015,12 +1059,21 @@ static const mac_endpoint_t endpoints[EP_COUNT] = {
     { EP_AUTODISCOVER_JSON, "mailautoconf-autodiscover-json", "outlook" },
     { EP_MOBILECONFIG, "mailautoconf-mobileconfig", "apple" },
     { EP_STATUS, "mailautoconf-status", "status" },
+    { EP_CALDAV, "mailautoconf-caldav", "dav" },
+    { EP_CARDDAV, "mailautoconf-carddav", "dav" },
 };
 
 
 static const mac_endpoint_t *match_path(const mac_state_t *st,
                                         const char *uri)
 {
+    mac_dav_e dav = mac_dav_path(uri);
+
+    if (dav != MAC_DAV_NONE) {
+        /* Claimed only where that service is configured. */
+        return !mac_dav_template(&st->sh->acct, dav) ? NULL
+               : &endpoints[dav == MAC_DAV_CALDAV ? EP_CALDAV : EP_CARDDAV];
+    }
     switch (mac_path_match(uri, st->sh->profile_path)) {
     case MAC_PATH_THUNDERBIRD:
         return &endpoints[EP_THUNDERBIRD];
@@ -1286,6 +1339,16 @@ static const char *site_from_row(apr_pool_t *vp, const mac_state_t *st,
         else if (strcasecmp(name, "login_name") == 0) {
             if (!(why = mac_template_check(vp, val))) {
                 acct->login_template = val;
+            }
+        }
+        else if (strcasecmp(name, "caldav_url") == 0) {
+            if (!(why = mac_dav_url_check(vp, val))) {
+                acct->caldav_url = val;
+            }
+        }
+        else if (strcasecmp(name, "carddav_url") == 0) {
+            if (!(why = mac_dav_url_check(vp, val))) {
+                acct->carddav_url = val;
             }
         }
         else {
@@ -2404,6 +2467,39 @@ static int handle_status(request_rec *r)
     return OK;
 }
 
+/* ---- CalDAV and CardDAV: RFC 6764 ------------------------------- */
+
+/* /.well-known/caldav and /.well-known/carddav: every method, PROPFIND
+ * included, is redirected to the service's context path (RFC 6764
+ * section 5), for the domain the Host names when it is served, else the
+ * server's first domain.  The Host itself never goes into Location. */
+static int handle_dav(request_rec *r, const mac_state_t *st, mac_dav_e which)
+{
+    const mac_site_t *site;
+    const char *tpl, *loc;
+    int rc;
+
+    if ((rc = ap_discard_request_body(r)) != OK) {
+        return rc;
+    }
+    if ((rc = site_from_host(r, st, &site)) != OK) {
+        return send_lookup_error(r, rc);
+    }
+    if ((tpl = mac_dav_template(site->acct, which)) == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00801)
+                      "%s: no %s URL for domain %s", mac_dav_name(which),
+                      mac_dav_name(which), site->domain);
+        return send_text(r, HTTP_NOT_FOUND, "No such service here.\n");
+    }
+    loc = mac_dav_url(r->pool, tpl, site->domain);
+    apr_table_setn(r->headers_out, "Location", loc);
+    apr_table_setn(r->err_headers_out, "Cache-Control", site->cache_control);
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00802)
+                  "%s: redirecting for domain %s", mac_dav_name(which),
+                  site->domain);
+    return HTTP_MOVED_PERMANENTLY;
+}
+
 /* ---- Plain HTTP to HTTPS ----------------------------------------- */
 
 /* Did the client reach us over HTTPS?  Behind a TLS-terminating proxy the
@@ -2497,6 +2593,10 @@ static int mac_handler(request_rec *r)
         return handle_autodiscover_json(r, c->state);
     case EP_MOBILECONFIG:
         return handle_mobileconfig(r, c->state);
+    case EP_CALDAV:
+        return handle_dav(r, c->state, MAC_DAV_CALDAV);
+    case EP_CARDDAV:
+        return handle_dav(r, c->state, MAC_DAV_CARDDAV);
     default:
         return DECLINED;
     }

@@ -64,6 +64,10 @@ typedef struct {
     const char *short_name;      /* may be NULL */
     const char *doc_url;         /* may be NULL */
     const char *doc_text;        /* may be NULL */
+    /* Calendars and contacts (mac_dav.h): https URLs checked by
+     * mac_dav_url_check, may contain %EMAILDOMAIN%; NULL: none. */
+    const char *caldav_url;
+    const char *carddav_url;
 } mac_account_t;
 
 /* Names used in configuration and in Thunderbird's format. */

@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 #include "mac_thunderbird.h"
 #include "mac_escape.h"
+#include "mac_dav.h"
 
 /* A small append-only buffer on a pool, for startup rendering. */
 typedef struct {
@@ -116,7 +117,9 @@ char *mac_tb_render(apr_pool_t *p, const mac_account_t *acct,
                  acct->doc_text ? acct->doc_text : display);
         put(&b, "    </documentation>\n");
     }
-    put(&b, "  </emailProvider>\n</clientConfig>\n");
+    put(&b, "  </emailProvider>\n");
+    put(&b, mac_dav_tb_xml(scratch, acct, domain));
+    put(&b, "</clientConfig>\n");
 
     out = apr_array_pstrcat(scratch, b.parts, 0);
     n = strlen(out);
