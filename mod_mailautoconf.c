@@ -2477,9 +2477,16 @@ static int handle_dav(request_rec *r, const mac_state_t *st, mac_dav_e which)
     const char *tpl, *loc;
     int rc;
 
+    /* The final status is known: a body is read and dropped, and with
+     * Expect: 100-continue not asked for at all. */
+    r->status = HTTP_MOVED_PERMANENTLY;
     if ((rc = ap_discard_request_body(r)) != OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00803)
+                      "%s: the request body could not be read to its end",
+                      mac_dav_name(which));
         return rc;
     }
+    r->status = HTTP_OK;
     if ((rc = site_from_host(r, st, &site)) != OK) {
         return send_lookup_error(r, rc);
     }
@@ -2492,6 +2499,7 @@ static int handle_dav(request_rec *r, const mac_state_t *st, mac_dav_e which)
     loc = mac_dav_url(r->pool, tpl, site->domain);
     apr_table_setn(r->headers_out, "Location", loc);
     apr_table_setn(r->err_headers_out, "Cache-Control", site->cache_control);
+    apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00802)
                   "%s: redirecting for domain %s", mac_dav_name(which),
                   site->domain);

@@ -829,6 +829,91 @@ for my $ep (grep { $_ ne 'ad_post' } @ENDPOINTS) {
         want => ["$e->{kind}:200", 'tb:200'], closed => 1);
 }
 
+# --- (6b) CalDAV and CardDAV (RFC 6764): every method, body and Host
+# is answered with the redirect to the service URL of the domain the Host
+# names (else the first domain); nothing of the request goes into it.
+$EP{dav_cal} = { kind => 'dav', target => '/.well-known/caldav',
+                 location => sub { "https://dav.$_[0]/cal/" } };
+$EP{dav_card} = { kind => 'dav', target => '/.well-known/carddav',
+                  location => sub { "https://dav.example.net/card/$_[0]/" } };
+for my $ep (qw(dav_cal dav_card)) {
+    my $target = $EP{$ep}{target};
+    for my $m (qw(GET HEAD POST PUT DELETE PATCH OPTIONS TRACE PROPFIND
+                  REPORT FOO MKCOL LOCK)) {
+        my $mk = new_marker();
+        my $body = $m =~ /^(POST|PUT|PATCH|PROPFIND|REPORT)$/ ? $GOOD_XML : undef;
+        my %r = (name => "$ep: method $m", ep => $ep, marker => $mk,
+                 want => 'dav:301',
+                 send => http_request($m, $target, ['X-Mk' => "<$mk>",
+                                      ($body ? ('Content-Type' => 'text/xml') : ()),
+                                      Connection => 'close'], $body));
+        $r{heads} = [1], $r{head} = 1 if $m eq 'HEAD';
+        row(%r);
+    }
+    my $mk = new_marker();
+    row(name => "$ep: method CONNECT with a path", ep => $ep, marker => $mk,
+        want => 'core:400',
+        send => http_request('CONNECT', $target, ['X-Mk' => "<$mk>", Connection => 'close']));
+    for my $h (['a foreign Host', 'hz_all', 'MK.evil.example', 'dav:301'],
+               ['a foreign Host with a port', 'hz_all', 'MK.evil.example:8443', 'dav:301'],
+               ['a Host with markup', 'hz_all', '<MK>', 'core:400'],
+               ['a Host with markup', 'hz_lax', '<MK>', 'dav:301'],
+               ['a Host with quotes, & and markup', 'hz_lax', q{autoconfig."><MK x='&}, 'dav:301'],
+               ['a Host of autodiscover.<markup>', 'hz_lax', 'autodiscover.<MK>', 'dav:301'],
+               ['a Host of autoconfig.<markup>.hz2.test', 'hz_lax', 'autoconfig.<MK>.hz2.test', 'dav:301']) {
+        $mk = new_marker();
+        row(name => "$ep: $h->[0] ($h->[1])", ep => $ep, vhost => $h->[1],
+            marker => $mk, want => $h->[3], same_as_good => $h->[3] !~ /^core/,
+            send => ep_request($ep, headers => [Host => with_mk($h->[2], $mk)]));
+    }
+    $mk = new_marker();
+    row(name => "$ep: Host autoconfig.hz2.test picks hz2.test", ep => $ep,
+        marker => $mk, want => 'dav:301', dav_domain => 'hz2.test',
+        send => ep_request($ep, headers => [Host => 'autoconfig.hz2.test', 'X-Mk' => $mk]));
+    $mk = new_marker();
+    row(name => "$ep: Host HZ2.TEST. picks hz2.test (httpd normalises it)",
+        ep => $ep, marker => $mk, want => 'dav:301', dav_domain => 'hz2.test',
+        send => ep_request($ep, headers => [Host => 'HZ2.TEST.', 'X-Mk' => $mk]));
+    for my $a (['Basic', sub { 'Basic ' . MIME::Base64::encode_base64("$_[0]:pw-$_[0]", '') }],
+               ['Bearer', sub { "Bearer $_[0].tok-en.$_[0]" }]) {
+        $mk = new_marker();
+        my $value = $a->[1]->($mk);
+        push @TOKENS, $value =~ /(\S+)$/;
+        row(name => "$ep: Authorization: $a->[0]", ep => $ep, marker => $mk,
+            want => 'dav:301', same_as_good => 1,
+            send => ep_request($ep, headers => [Authorization => $value]));
+    }
+    for my $q ('?<MK>', '?a=MK%0d%0aSet-Cookie:%20x', "?%22MK'&") {
+        $mk = new_marker();
+        row(name => "$ep: query $q", ep => $ep, marker => $mk, want => 'dav:301',
+            same_as_good => 1,
+            send => ep_request($ep, target => $target . with_mk($q, $mk)));
+    }
+    $mk = new_marker();
+    row(name => "$ep: a path below it is not claimed", ep => $ep, marker => $mk,
+        want => 'core:404',
+        send => ep_request($ep, target => "$target/<MK>" =~ s/MK/$mk/r));
+    $mk = new_marker();
+    row(name => "$ep: PROPFIND with a 100 KB body, then a good request",
+        ep => $ep, marker => $mk, want => ['dav:301', 'tb:200'], closed => 1,
+        max_secs => 5,
+        send => [http_request('PROPFIND', $target, ['Content-Type' => 'text/xml',
+                              Depth => 0], filler($mk, 100_000)), $NEXT]);
+    $mk = new_marker();
+    row(name => "$ep: PROPFIND with a 100 KB chunked body, then a good request",
+        ep => $ep, marker => $mk, want => ['dav:301', 'tb:200'], closed => 1,
+        max_secs => 5,
+        send => [http_request('PROPFIND', $target, ['Content-Type' => 'text/xml',
+                              'Transfer-Encoding' => 'chunked'],
+                              chunked(filler($mk, 100_000), 7000)), $NEXT]);
+    $mk = new_marker();
+    row(name => "$ep: Expect: 100-continue, 100 KB announced, not sent",
+        ep => $ep, marker => $mk, opts => { timeout => 2 },
+        send => http_request('PROPFIND', $target, ['Content-Length' => 100_000,
+                             Expect => '100-continue', 'X-Mk' => "<$mk>"]),
+        want => ['dav:301'], closed => 1, max_secs => 3);
+}
+
 # --- (7) the hostile Autodiscover bodies of t/autodiscover_hostile.t, on
 # hz_all (same 16384-byte limit as their own ad_basic; the cases made for
 # other limits are left to that file).
@@ -891,6 +976,14 @@ sub check_form {
     unless ($v09) {
         is($res->header('X-Content-Type-Options'), 'nosniff', 'nosniff');
     }
+    if ($kind eq 'dav') {
+        my $d = $row->{dav_domain} // 'hz.test';
+        is($res->header('Location'), $EP{$row->{ep}}{location}->($d),
+           "Location: the service URL for $d");
+        like($res->header('Cache-Control') // '', qr/\Amax-age=\d+\z/,
+             'Cache-Control');
+        return;
+    }
     if ($status == 405) {
         is($res->header('Allow'), $EP{$row->{ep}}{allow}, 'Allow');
         if ($kind eq 'ad') {
@@ -933,7 +1026,8 @@ sub check_form {
             my $doc = eval { parse_xml($body) };
             ok($doc, 'XML') or return diag($@ . $body);
             my @login = map { $_->textContent }
-                xpath($doc, '//o:LoginName', o => NS_OUTLOOK)->get_nodelist;
+                xpath($doc, '//o:Protocol[o:Type="IMAP" or o:Type="POP3" or o:Type="SMTP"]/o:LoginName',
+                      o => NS_OUTLOOK)->get_nodelist;
             is(scalar @login, 3, 'three servers (IMAP, POP3, SMTP)');
             is_deeply([sort { $a cmp $b } keys %{ { map { $_ => 1 } @login } }], [$row->{login}],
                       'LoginName from the template') if defined $row->{login};
