@@ -218,6 +218,36 @@ $res = req($P0, 'www.example.com', 'GET', '/email.mobileconfig');
 like($res->content, qr/It also adds the calendars \(CalDAV, dav\.example\.com\) and contacts \(CardDAV, contacts\.example\.net\)\./,
      'Apple page: says what the profile adds');
 
+# Signed like the mail payload: the signed content holds all three.
+{
+    my $data = File::Spec->catdir(top_dir(), 't', 'unit', 'data');
+    my $sg = own_httpd(<<"EOC", 1);
+<VirtualHost 127.0.0.1:\@PORT0\@>
+    ServerName www.example.com
+    MailAutoconfDomain example.com
+$SERVERS    MailAutoconfCalDAV https://dav.example.com/cal/
+    MailAutoconfCardDAV https://dav.example.com/card/
+    MailAutoconfProfileSigning "$data/leaf-ec.pem" "$data/leaf-ec.key" "$data/chain.pem"
+</VirtualHost>
+EOC
+    my $r = req($sg->{ports}[0], 'www.example.com', 'GET',
+                '/email.mobileconfig?emailaddress=jo@example.com');
+    is($r->code, 200, 'signed profile: 200');
+    my $dir = File::Temp::tempdir('dav-sign-XXXXXX', CLEANUP => 1,
+        DIR => File::Spec->catdir(top_dir(), 't', 'tmp'));
+    open my $fh, '>:raw', "$dir/p.der" or die;
+    print $fh $r->content;
+    close $fh;
+    my $rc = system("openssl cms -verify -binary -inform DER -in $dir/p.der "
+                    . "-CAfile $data/ca.pem -purpose any -out $dir/p.xml "
+                    . ">$dir/verify.log 2>&1");
+    is($rc, 0, 'signed profile: the signature verifies');
+    my $content = do { local (@ARGV, $/) = "$dir/p.xml"; <> } // '';
+    like($content, qr{com\.apple\.mail\.managed.*com\.apple\.caldav\.account.*com\.apple\.carddav\.account}s,
+         'signed profile: mail, CalDAV and CardDAV payloads under one signature');
+    $sg->stop;
+}
+
 $res = req($P0, 'www.example.com', 'GET', '/mail-status');
 like($res->content, qr/_caldavs\._tcp\.example\.org\.\s+SRV\s+0 1 443 dav\.example\.org\./,
      'status page: _caldavs._tcp SRV record');
