@@ -33,10 +33,8 @@ use File::Path ();
 use File::Spec ();
 use POSIX ();
 use MailAutoconfTest qw(own_httpd configtest_fails configtest_ok top_dir
-                        parse_xml);
-
-my $UA = LWP::UserAgent->new(max_redirect => 0, timeout => 10,
-                             keep_alive => 0);
+                        parse_xml loopback_request);
+use MailAutoconfHostile qw(request_xml);
 
 sub free_port {
     my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
@@ -47,17 +45,7 @@ sub free_port {
     return $p;
 }
 
-sub req {
-    my ($port, $host, $method, $path, $body, %h) = @_;
-    my $r = HTTP::Request->new($method => "http://127.0.0.1:$port$path");
-    $r->header(Host => $host);
-    $r->header($_ => $h{$_}) for keys %h;
-    if (defined $body) {
-        $r->content($body);
-        $r->header('Content-Length' => length $body);
-    }
-    return $UA->request($r);
-}
+sub req { return loopback_request(@_) }
 
 my $SERVERS = <<'EOC';
 MailAutoconfImap imap.example.com 993 ssl
@@ -187,17 +175,9 @@ $res = req($P1, 'autoconfig.example.org', 'GET', '/mail/config-v1.1.xml');
 unlike($res->content, qr/addressbook/, 'Thunderbird: CardDAV none: no '
        . '<addressbook>');
 
-my $AD = <<'EOX';
-<?xml version="1.0" encoding="utf-8"?>
-<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006">
-  <Request>
-    <EMailAddress>jo@example.org</EMailAddress>
-    <AcceptableResponseSchema>http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema>
-  </Request>
-</Autodiscover>
-EOX
 $res = req($P0, 'autodiscover.example.org', 'POST',
-           '/autodiscover/autodiscover.xml', $AD, 'Content-Type' => 'text/xml');
+           '/autodiscover/autodiscover.xml', request_xml('jo@example.org'),
+           'Content-Type' => 'text/xml');
 is($res->code, 200, 'Autodiscover: 200');
 my $doc = parse_xml($res->content);
 my $xc = XML::LibXML::XPathContext->new($doc);
@@ -433,28 +413,24 @@ sub dav {
     }
     return $SUA->request($r);
 }
-my $r = dav('MKCOL', '/radicale/alice/work/', <<'EOX');
+# An extended MKCOL (RFC 5689) of a collection of type $ns:$type.
+sub mkcol {
+    my ($name, $ns, $type, $what) = @_;
+    my $r = dav('MKCOL', "/radicale/alice/$name/", <<"EOX");
 <?xml version="1.0" encoding="utf-8"?>
-<mkcol xmlns="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+<mkcol xmlns="DAV:" xmlns:X="$ns">
   <set><prop>
-    <resourcetype><collection/><C:calendar/></resourcetype>
-    <displayname>Work</displayname>
+    <resourcetype><collection/><X:$type/></resourcetype>
+    <displayname>$name</displayname>
   </prop></set>
 </mkcol>
 EOX
-ok($r->is_success, 'radicale: a calendar made through the proxy')
-    or diag($r->as_string);
-$r = dav('MKCOL', '/radicale/alice/friends/', <<'EOX');
-<?xml version="1.0" encoding="utf-8"?>
-<mkcol xmlns="DAV:" xmlns:CR="urn:ietf:params:xml:ns:carddav">
-  <set><prop>
-    <resourcetype><collection/><CR:addressbook/></resourcetype>
-    <displayname>Friends</displayname>
-  </prop></set>
-</mkcol>
-EOX
-ok($r->is_success, 'radicale: an address book made through the proxy')
-    or diag($r->as_string);
+    ok($r->is_success, "radicale: $what made through the proxy")
+        or diag($r->as_string);
+}
+mkcol('work', 'urn:ietf:params:xml:ns:caldav', 'calendar', 'a calendar');
+mkcol('friends', 'urn:ietf:params:xml:ns:carddav', 'addressbook',
+      'an address book');
 
 # vdirsyncer, given only https://localhost:PORT/, discovers both.
 for my $i (0, 1) {

@@ -37,7 +37,7 @@ use Apache::Test ();
 use Apache::TestRequest ();
 use XML::LibXML ();
 
-our @EXPORT_OK = qw(vhost_get vhost_request vhost_url parse_xml
+our @EXPORT_OK = qw(vhost_get vhost_request vhost_url parse_xml loopback_request
                     configtest configtest_ok configtest_fails
                     own_httpd top_dir module_so);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
@@ -102,6 +102,21 @@ sub _ua {
     # the test server (timeouts, CA file for https vhosts) and returns it.
     $UA ||= Apache::TestRequest::user_agent(keep_alive => 0);
     return $UA;
+}
+
+# Sends $method $path (with optional $body) to 127.0.0.1:$port with Host
+# $host, as an own_httpd's tests do; %h are more request headers.
+# Redirects are never followed.
+sub loopback_request {
+    my ($port, $host, $method, $path, $body, %h) = @_;
+    my $r = HTTP::Request->new($method => "http://127.0.0.1:$port$path");
+    $r->header(Host => $host);
+    $r->header($_ => $h{$_}) for keys %h;
+    if (defined $body) {
+        $r->content($body);
+        $r->header('Content-Length' => length $body);
+    }
+    return _ua()->simple_request($r);
 }
 
 # --------------------------------------------------------------------- XML
