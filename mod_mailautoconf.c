@@ -1926,6 +1926,10 @@ static int handle_autodiscover_json(request_rec *r, const mac_state_t *st)
 
 /* ---- Apple configuration profiles -------------------------------- */
 
+/* Request note: the Apple page was served (not a profile), for the
+ * counters. */
+#define NOTE_APPLE_PAGE "mailautoconf-apple-page"
+
 /* A parameter that has two accepted names: giving both is as ambiguous
  * as giving one twice. */
 static mac_q_status_e query_either(request_rec *r, const char *name1,
@@ -1966,14 +1970,16 @@ static int send_page(request_rec *r, int status, const char *page,
     return send_static(r, page, len);
 }
 
-/* The page again, with a message and the values the user typed.  The page
- * speaks of the domain the host name is for; on a host that names no
- * served domain (or while the database cannot tell), the message alone. */
+/* The page again, with a message next to the field it is about and the
+ * values the user typed.  The page speaks of the domain the host name is
+ * for; on a host that names no served domain (or while the database cannot
+ * tell), the message alone. */
 static int send_page_error(request_rec *r, const mac_state_t *st,
-                           int status, const char *msg, const char *name,
-                           const char *address)
+                           int status, mac_field_e field, const char *msg,
+                           const char *name, const char *address)
 {
     const mac_site_t *site = NULL;
+    mac_apple_page_t pg;
     apr_size_t len;
     char *page;
 
@@ -1986,8 +1992,14 @@ static int send_page_error(request_rec *r, const mac_state_t *st,
         /* No domain to show a page for: the message alone. */
         return send_text(r, status, apr_pstrcat(r->pool, msg, "\n", NULL));
     }
-    page = mac_apple_page(r->pool, site->acct, site->domain,
-                          st->sh->profile_path, msg, name, address, &len);
+    memset(&pg, 0, sizeof(pg));
+    pg.path = st->sh->profile_path;
+    pg.error = msg;
+    pg.error_field = field;
+    pg.name_value = name;
+    pg.addr_value = address;
+    pg.profile_signed = st->sh->signer != NULL;
+    page = mac_apple_page(r->pool, site->acct, site->domain, &pg, &len);
     return send_page(r, status, page, len, 1);
 }
 
@@ -2018,35 +2030,48 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
         /* The page is for people, seldom asked for: it is made per request
          * rather than kept for every domain (with 100,000 domains that
          * would be hundreds of MB). */
-        const char *page = mac_apple_page(r->pool, page_site->acct,
-                                          page_site->domain,
-                                          st->sh->profile_path, NULL, NULL, NULL,
-                                          &len);
+        mac_apple_page_t pg;
+        const char *page;
+
+        memset(&pg, 0, sizeof(pg));
+        pg.path = st->sh->profile_path;
+        pg.profile_signed = st->sh->signer != NULL;
+        page = mac_apple_page(r->pool, page_site->acct, page_site->domain,
+                              &pg, &len);
+        /* Counted apart from the profiles. */
+        apr_table_setn(r->notes, NOTE_APPLE_PAGE, "1");
         return send_page(r, HTTP_OK, page, len, 0);
     }
-    /* What may be typed back into the form: a name that passes the name
-     * check, an address of printable ASCII (as every valid one is). */
-    refill_name = qn == MAC_Q_OK && !mac_apple_check_name(name, nlen)
+    /* What may be typed back into the form: a name that is safe to show
+     * (too long is fine), an address of printable ASCII (as every valid
+     * one is). */
+    refill_name = qn == MAC_Q_OK && mac_apple_name_showable(name, nlen)
                   ? name : NULL;
     refill_address = qa == MAC_Q_OK && mac_printable_ascii(address, alen,
                                                        MAC_ADDRESS_MAX)
                      ? address : NULL;
     if (qa == MAC_Q_DUPLICATE || qn == MAC_Q_DUPLICATE) {
         return send_page_error(r, st, HTTP_BAD_REQUEST,
+                               qa == MAC_Q_DUPLICATE ? MAC_FIELD_ADDRESS
+                                                     : MAC_FIELD_NAME,
                                "A value was given more than once.",
                                NULL, NULL);
     }
     if (qa == MAC_Q_BAD_ESCAPE || qn == MAC_Q_BAD_ESCAPE) {
         return send_page_error(r, st, HTTP_BAD_REQUEST,
+                               qa == MAC_Q_BAD_ESCAPE ? MAC_FIELD_ADDRESS
+                                                      : MAC_FIELD_NAME,
                                "The request is malformed.", NULL, NULL);
     }
     if (qa == MAC_Q_ABSENT || alen == 0) {
         return send_page_error(r, st, HTTP_BAD_REQUEST,
+                               MAC_FIELD_ADDRESS,
                                "Please enter your email address.",
                                refill_name, NULL);
     }
     if ((why = mac_addr_parse(r->pool, address, alen, &addr)) != NULL) {
         return send_page_error(r, st, HTTP_BAD_REQUEST,
+                               MAC_FIELD_ADDRESS,
                                apr_pstrcat(r->pool, "That is not a valid "
                                            "email address: ", why, ".",
                                            NULL),
@@ -2054,15 +2079,17 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
     }
     if (name && (why = mac_apple_check_name(name, nlen)) != NULL) {
         return send_page_error(r, st, HTTP_BAD_REQUEST,
+                               MAC_FIELD_NAME,
                                apr_pstrcat(r->pool, "That name cannot be "
                                            "used: ", why, ".", NULL),
-                               NULL, refill_address);
+                               refill_name, refill_address);
     }
     if ((rc = find_site(r, st, addr.domain, &site)) != OK) {
         if (rc != HTTP_NOT_FOUND) {
             return send_lookup_error(r, rc);
         }
         return send_page_error(r, st, HTTP_NOT_FOUND,
+                               MAC_FIELD_ADDRESS,
                                "This server has no settings for the domain "
                                "of that address.", refill_name,
                                refill_address);
@@ -2108,8 +2135,11 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
 /* ---- Counters and the status page -------------------------------- */
 
 /* Requests per endpoint and outcome since the configuration was loaded,
- * in shared memory so that every child adds to the same numbers. */
-#define NCOUNTED EP_STATUS
+ * in shared memory so that every child adds to the same numbers.  One
+ * row per client endpoint, and the Apple page (asked for without
+ * parameters) apart from the profiles. */
+#define ROW_APPLE_PAGE EP_STATUS
+#define NCOUNTED (EP_STATUS + 1)
 static apr_uint32_t *counters;      /* [NCOUNTED][MAC_OUT_COUNT] */
 static apr_time_t config_loaded;
 
@@ -2136,24 +2166,17 @@ static int mac_log_transaction(request_rec *r)
 {
     const mac_endpoint_t *ep = ap_get_module_config(r->request_config,
                                                     &mailautoconf_module);
-    mac_outcome_e out;
+    int row;
 
-    if (!ep || ep->id >= NCOUNTED || !counters) {
+    if (!ep || ep->id >= EP_STATUS || !counters) {
         return DECLINED;
     }
-    if (r->status < 400) {
-        out = MAC_OUT_SERVED;
+    row = ep->id;
+    if (row == EP_MOBILECONFIG && apr_table_get(r->notes, NOTE_APPLE_PAGE)) {
+        row = ROW_APPLE_PAGE;
     }
-    else if (r->status == HTTP_NOT_FOUND) {
-        out = MAC_OUT_NOT_FOUND;
-    }
-    else if (r->status < 500) {
-        out = MAC_OUT_BAD_REQUEST;
-    }
-    else {
-        out = MAC_OUT_ERROR;
-    }
-    apr_atomic_inc32(&counters[ep->id * MAC_OUT_COUNT + out]);
+    apr_atomic_inc32(&counters[row * MAC_OUT_COUNT
+                               + mac_outcome_of(r->status)]);
     return DECLINED;
 }
 
@@ -2346,7 +2369,8 @@ static void status_check(request_rec *r, const apr_array_header_t *inputs,
 static int handle_status(request_rec *r)
 {
     static const char *const names[NCOUNTED] = {
-        "thunderbird", "autodiscover", "autodiscover-json", "mobileconfig"
+        "thunderbird", "autodiscover", "autodiscover-json", "mobileconfig",
+        "mobileconfig-page"
     };
     const mac_dir_conf *d = ap_get_module_config(r->per_dir_config,
                                                  &mailautoconf_module);
@@ -2357,6 +2381,8 @@ static int handle_status(request_rec *r)
     apr_array_header_t *inputs = apr_array_make(r->pool, 8,
                                                 sizeof(mac_check_input_t));
     mac_status_query_t q;
+    apr_array_header_t *order = apr_array_make(r->pool, 8,
+                                               sizeof(const server_rec *));
     const server_rec *s;
     const char *body;
     apr_size_t len;
@@ -2374,7 +2400,8 @@ static int handle_status(request_rec *r)
         return rc == DONE ? OK : rc;
     }
     for (s = ap_server_conf; s; s = s->next) {
-        n += srv_conf(s)->state != NULL;
+        n += srv_conf(s)->state != NULL
+             && (d->status == STATUS_SERVER || s == r->server);
     }
     if (mac_status_query_parse(r->args, n, &q) != 0) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00610)
@@ -2390,12 +2417,22 @@ static int handle_status(request_rec *r)
                 ? apr_atomic_read32(&counters[i * MAC_OUT_COUNT + k]) : 0;
         }
     }
-    for (s = ap_server_conf; s; s = s->next) {
-        const mac_state_t *st = srv_conf(s)->state;
+    /* httpd keeps the virtual hosts last defined first: the main server,
+     * then the virtual hosts in the order of the configuration files. */
+    for (s = ap_server_conf ? ap_server_conf->next : NULL; s; s = s->next) {
+        APR_ARRAY_PUSH(order, const server_rec *) = s;
+    }
+    if (ap_server_conf) {
+        APR_ARRAY_PUSH(order, const server_rec *) = ap_server_conf;
+    }
+    for (i = order->nelts - 1; i >= 0; i--) {
+        const mac_state_t *st;
         mac_status_vhost_t *v;
         int port;
         const char *scheme;
 
+        s = APR_ARRAY_IDX(order, i, const server_rec *);
+        st = srv_conf(s)->state;
         if (!st || (d->status == STATUS_VHOST && s != r->server)) {
             continue;
         }

@@ -14,6 +14,7 @@ MAC_PACKAGES=(
     knot
     radicale vdirsyncer
     sqlite3 libaprutil1-dbd-sqlite3
+    chromium chromium-driver fonts-dejavu-core fonts-wqy-microhei
 )
 
 # Absolute path of the repository root (parent of scripts/).
