@@ -33,17 +33,9 @@ use File::Path ();
 use File::Spec ();
 use POSIX ();
 use MailAutoconfTest qw(own_httpd configtest_fails configtest_ok top_dir
-                        parse_xml loopback_request);
+                        parse_xml loopback_request free_port);
 use MailAutoconfHostile qw(request_xml);
 
-sub free_port {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-                                  Proto => 'tcp', Listen => 1)
-        or die "no free port: $!\n";
-    my $p = $s->sockport;
-    close $s;
-    return $p;
-}
 
 sub req { return loopback_request(@_) }
 
@@ -374,29 +366,23 @@ my $RADICALE_PROXY = <<"EOC";
     ProxyPassReverse /radicale/ http://127.0.0.1:$RPORT/
     RequestHeader set X-Script-Name /radicale
 EOC
-my $s = own_httpd(<<"EOC", 2);
-$SERVERS
-MailAutoconfDomain example.com
-<VirtualHost 127.0.0.1:\@PORT0\@>
+sub dav_vhost {
+    my ($n, $rest) = @_;
+    return <<"EOC";
+<VirtualHost 127.0.0.1:\@PORT$n\@>
     ServerName localhost
     SSLEngine on
     SSLCertificateFile $tmp/leaf.pem
     SSLCertificateKeyFile $tmp/leaf.key
-    MailAutoconfCalDAV https://localhost:\@PORT0\@/radicale/
-    MailAutoconfCardDAV https://localhost:\@PORT0\@/radicale/
-$RADICALE_PROXY    ProxyPass / http://127.0.0.1:$DEAD/
-</VirtualHost>
-<VirtualHost 127.0.0.1:\@PORT1\@>
-    ServerName localhost
-    SSLEngine on
-    SSLCertificateFile $tmp/leaf.pem
-    SSLCertificateKeyFile $tmp/leaf.key
-    MailAutoconfCalDAV https://localhost:\@PORT1\@/radicale/
-    MailAutoconfCardDAV https://localhost:\@PORT1\@/radicale/
-$RADICALE_PROXY    RewriteEngine on
-    RewriteRule ^/(?!radicale/)(.*)\$ http://127.0.0.1:$DEAD/\$1 [P]
-</VirtualHost>
+    MailAutoconfCalDAV https://localhost:\@PORT$n\@/radicale/
+    MailAutoconfCardDAV https://localhost:\@PORT$n\@/radicale/
+$RADICALE_PROXY$rest</VirtualHost>
 EOC
+}
+my $s = own_httpd("${SERVERS}MailAutoconfDomain example.com\n"
+    . dav_vhost(0, "    ProxyPass / http://127.0.0.1:$DEAD/\n")
+    . dav_vhost(1, "    RewriteEngine on\n    RewriteRule "
+                   . "^/(?!radicale/)(.*)\$ http://127.0.0.1:$DEAD/\$1 [P]\n"), 2);
 
 # A calendar and an address book for alice, made through the proxy.
 my $SUA = LWP::UserAgent->new(max_redirect => 0, timeout => 10,

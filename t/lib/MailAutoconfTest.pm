@@ -38,6 +38,7 @@ use Apache::TestRequest ();
 use XML::LibXML ();
 
 our @EXPORT_OK = qw(vhost_get vhost_request vhost_url parse_xml loopback_request
+                    free_port
                     configtest configtest_ok configtest_fails
                     own_httpd top_dir module_so);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
@@ -142,6 +143,9 @@ sub _free_port {
     close $sock;
     return $port;
 }
+
+# A port of 127.0.0.1 that nothing listens on (for a server the test starts).
+sub free_port { return _free_port() }
 
 sub _httpd {
     my $httpd = eval { Apache::Test::vars('httpd') };
