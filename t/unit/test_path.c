@@ -75,6 +75,9 @@ static const struct {
     { "/AutoDiscover/AutoDiscover.XML", "another mail client" },
     { "/autodiscover/autodiscover.json", "another mail client" },
     { "/autodiscover/autodiscover.json/p", "another mail client" },
+    { "/.well-known/caldav", "another mail client" },
+    { "/.well-known/carddav/", "another mail client" },
+    { "/.well-known/caldavx", NULL },
 };
 
 int main(void)
