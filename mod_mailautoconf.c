@@ -73,6 +73,7 @@ APLOG_USE_MODULE(mailautoconf);
 #define DEFAULT_DBD_NEG_TTL    60
 #define DEFAULT_DBD_CACHE_SIZE 10000
 
+#define XML_TYPE     "application/xml; charset=utf-8"
 #define AD_XML_PATH  MAC_PATH_AD_XML
 #define AD_JSON_PATH MAC_PATH_AD_JSON
 
@@ -1150,18 +1151,37 @@ static int mac_map_to_storage(request_rec *r)
     return DECLINED;
 }
 
+/* Every answer with a body goes out here: its status, media type and
+ * lifetime, nosniff, the length, and no body for HEAD.  The bytes must
+ * live as long as the request: the configuration's or the request pool's
+ * (the pool goes only after the response, EOR bucket and all, is out). */
+static int send_body(request_rec *r, int status, const char *type,
+                     const char *cache_control, const char *data,
+                     apr_size_t len)
+{
+    apr_bucket_brigade *bb;
+
+    r->status = status;
+    ap_set_content_type(r, type);
+    apr_table_setn(r->headers_out, "Cache-Control", cache_control);
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    ap_set_content_length(r, (apr_off_t)len);
+    if (r->header_only) {
+        return OK;
+    }
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_immortal_create(data, len,
+                                                           bb->bucket_alloc));
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
+    return ap_pass_brigade(r->output_filters, bb) == APR_SUCCESS
+           ? OK : AP_FILTER_ERROR;
+}
+
 /* A short plain-text answer; never contains request data. */
 static int send_text(request_rec *r, int status, const char *text)
 {
-    r->status = status;
-    ap_set_content_type(r, "text/plain; charset=utf-8");
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    ap_set_content_length(r, (apr_off_t)strlen(text));
-    if (!r->header_only) {
-        ap_rputs(text, r);
-    }
-    return OK;
+    return send_body(r, status, "text/plain; charset=utf-8", "no-store",
+                     text, strlen(text));
 }
 
 /* Read and drop a body we will not use, so the connection stays usable.
@@ -1203,23 +1223,6 @@ static int method_gate_get(request_rec *r)
     send_text(r, HTTP_METHOD_NOT_ALLOWED,
               "This address answers GET and HEAD only.\n");
     return DONE;
-}
-
-/* Send bytes that live as long as the configuration. */
-static int send_static(request_rec *r, const char *data, apr_size_t len)
-{
-    apr_bucket_brigade *bb;
-
-    ap_set_content_length(r, (apr_off_t)len);
-    if (r->header_only) {
-        return OK;
-    }
-    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
-    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_immortal_create(data, len,
-                                                           bb->bucket_alloc));
-    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
-    return ap_pass_brigade(r->output_filters, bb) == APR_SUCCESS
-           ? OK : AP_FILTER_ERROR;
 }
 
 /* The address from the query, validated.  Returns OK with *addr NULL when
@@ -1565,9 +1568,8 @@ static int handle_thunderbird(request_rec *r, const mac_state_t *st)
                   "thunderbird: serving domain %s (%s)", b->domain,
                   addr ? "from the address" : "from the host name");
 
-    ap_set_content_type(r, "application/xml; charset=utf-8");
+    /* A 304 carries the validators and the lifetime too. */
     apr_table_setn(r->headers_out, "Cache-Control", b->cache_control);
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
     apr_table_setn(r->headers_out, "ETag", b->etag);
     ap_update_mtime(r, b->mtime);
     ap_set_last_modified(r);
@@ -1575,7 +1577,8 @@ static int handle_thunderbird(request_rec *r, const mac_state_t *st)
         r->status = rc;
         return rc;
     }
-    return send_static(r, b->tb, b->tb_len);
+    return send_body(r, HTTP_OK, XML_TYPE, b->cache_control, b->tb,
+                     b->tb_len);
 }
 
 /* ---- Outlook Autodiscover ---------------------------------------- */
@@ -1597,15 +1600,7 @@ static int send_ad_error(request_rec *r, int http_status, int code,
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00301)
                   "autodiscover: answering error %d (id %lu): %s", code, id,
                   why);
-    r->status = http_status;
-    ap_set_content_type(r, "application/xml; charset=utf-8");
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    ap_set_content_length(r, (apr_off_t)len);
-    if (!r->header_only) {
-        ap_rwrite(body, (int)len, r);
-    }
-    return OK;
+    return send_body(r, http_status, XML_TYPE, "no-store", body, len);
 }
 
 /* Read the whole request body, at most limit bytes.  Returns OK or an HTTP
@@ -1816,24 +1811,14 @@ static int handle_autodiscover(request_rec *r, const mac_state_t *st)
                   "autodiscover: serving %s settings for domain %s",
                   doc == site->ad->outlook ? "outlook" : "mobilesync",
                   addr.domain);
-    ap_set_content_type(r, "application/xml; charset=utf-8");
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    ap_set_content_length(r, (apr_off_t)outlen);
-    if (!r->header_only) {
-        ap_rwrite(out, (int)outlen, r);
-    }
-    return OK;
+    return send_body(r, HTTP_OK, XML_TYPE, "no-store", out, outlen);
 }
 
 static int send_json(request_rec *r, int status, const char *json,
                      apr_size_t len, const char *cache_control)
 {
-    r->status = status;
-    ap_set_content_type(r, "application/json; charset=utf-8");
-    apr_table_setn(r->headers_out, "Cache-Control", cache_control);
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    return send_static(r, json, len);
+    return send_body(r, status, "application/json; charset=utf-8",
+                     cache_control, json, len);
 }
 
 static const char v2_not_found[] =
@@ -1959,15 +1944,11 @@ static mac_q_status_e query_either(request_rec *r, const char *name1,
 static int send_page(request_rec *r, int status, const char *page,
                      apr_size_t len, int dynamic)
 {
-    r->status = status;
-    ap_set_content_type(r, "text/html; charset=utf-8");
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    apr_table_setn(r->headers_out, "Cache-Control",
-                   dynamic ? "no-store" : "no-cache");
     apr_table_setn(r->headers_out, "Content-Security-Policy",
                    "default-src 'none'; style-src 'unsafe-inline'; "
                    "form-action 'self'; frame-ancestors 'none'");
-    return send_static(r, page, len);
+    return send_body(r, status, "text/html; charset=utf-8",
+                     dynamic ? "no-store" : "no-cache", page, len);
 }
 
 /* The page again, with a message next to the field it is about and the
@@ -2118,18 +2099,12 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00404)
                   "mobileconfig: serving %s profile for domain %s",
                   st->sh->signer ? "a signed" : "an unsigned", addr.domain);
-    ap_set_content_type(r, MAC_APPLE_CONTENT_TYPE);
     apr_table_setn(r->headers_out, "Content-Disposition",
                    apr_pstrcat(r->pool, "attachment; filename=\"",
                                mac_apple_filename(r->pool, addr.domain),
                                "\"", NULL));
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    ap_set_content_length(r, (apr_off_t)len);
-    if (!r->header_only) {
-        ap_rwrite(profile, (int)len, r);
-    }
-    return OK;
+    return send_body(r, HTTP_OK, MAC_APPLE_CONTENT_TYPE, "no-store", profile,
+                     len);
 }
 
 /* ---- Counters and the status page -------------------------------- */
@@ -2384,7 +2359,7 @@ static int handle_status(request_rec *r)
     apr_array_header_t *order = apr_array_make(r->pool, 8,
                                                sizeof(const server_rec *));
     const server_rec *s;
-    const char *body;
+    const char *body, *type;
     apr_size_t len;
     int i, k, rc, n = 0;
 
@@ -2480,26 +2455,20 @@ static int handle_status(request_rec *r)
     }
     if (q.metrics) {
         body = mac_metrics_text(r->pool, &status, &len);
-        ap_set_content_type(r, MAC_METRICS_CONTENT_TYPE);
+        type = MAC_METRICS_CONTENT_TYPE;
     }
     else if (q.json) {
         body = mac_status_json(r->pool, &status, &len);
-        ap_set_content_type(r, "application/json; charset=utf-8");
+        type = "application/json; charset=utf-8";
     }
     else {
         body = mac_status_html(r->pool, &status, &len);
-        ap_set_content_type(r, "text/html; charset=utf-8");
+        type = "text/html; charset=utf-8";
         apr_table_setn(r->headers_out, "Content-Security-Policy",
                        "default-src 'none'; style-src 'unsafe-inline'; "
                        "frame-ancestors 'none'");
     }
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    ap_set_content_length(r, (apr_off_t)len);
-    if (!r->header_only) {
-        ap_rwrite(body, (int)len, r);
-    }
-    return OK;
+    return send_body(r, HTTP_OK, type, "no-store", body, len);
 }
 
 /* ---- CalDAV and CardDAV: RFC 6764 ------------------------------- */
