@@ -14,13 +14,14 @@
 #   - a real DAV client (vdirsyncer, its discover command) given only the
 #     server's address finds the calendar and the address book that a real
 #     DAV server (radicale) holds, through the module's redirects, over
-#     HTTPS, behind ProxyPass / and behind a catch-all RewriteRule.
+#     HTTPS, behind ProxyPass / and behind a catch-all RewriteRule; and
+#     python3-caldav, given /.well-known/caldav, finds the calendar.
 #
 # Everything runs in httpds of its own (own_httpd) and a radicale started
 # here on 127.0.0.1, with certificates made here with openssl.  Without
-# radicale or vdirsyncer (Debian packages radicale, vdirsyncer, which
-# scripts/lib.sh installs) that part is skipped with the reason, except
-# under CI=true, where it fails.
+# radicale, vdirsyncer or python3-caldav (Debian packages of those names,
+# which scripts/lib.sh installs) that part is skipped with the reason,
+# except under CI=true, where it fails.
 use strict;
 use warnings FATAL => 'all';
 
@@ -473,6 +474,33 @@ EOC
        . '"friends" from the server address alone') or diag($out);
     ok(!-d "$vd/cal/friends" && !-d "$vd/card/work",
        "$layout: each kind of collection where it belongs");
+}
+# python3-caldav (requests) from the well-known URL: it follows the 301
+# with its PROPFIND and lists the calendar.
+SKIP: {
+    my $py = '/usr/bin/python3';
+    my $have = -x $py && system("$py -c 'import caldav' 2>/dev/null") == 0;
+    my $why = 'python3-caldav is not installed (Debian package python3-caldav)';
+    fail("under CI the python3-caldav test must run: $why")
+        if !$have && $ENV{CI};
+    skip $why, 2 unless $have;
+    open my $pf, '>', "$tmp/list.py" or die;
+    print $pf <<'EOP';
+import sys
+import caldav
+client = caldav.DAVClient(url=sys.argv[1], username="alice",
+                          password="secret", ssl_verify_cert=sys.argv[2])
+for cal in client.principal().calendars():
+    print("calendar", cal.url)
+EOP
+    close $pf;
+    for my $i (0, 1) {
+        my $port = $s->{ports}[$i];
+        my $out = `$py $tmp/list.py https://localhost:$port/.well-known/caldav $tmp/ca.pem 2>&1`;
+        like($out, qr{^calendar https://localhost:$port/radicale/alice/work/$}m,
+             "python3-caldav from /.well-known/caldav finds the calendar "
+             . ($i ? '(RewriteRule)' : '(ProxyPass /)')) or diag($out);
+    }
 }
 $s->stop;
 
