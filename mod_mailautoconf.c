@@ -51,6 +51,7 @@
 #include "mac_metrics.h"
 #include "mac_std.h"
 #include "mac_pacc.h"
+#include "mac_dav.h"
 
 #define MAILAUTOCONF_VERSION "1.1.0"
 
@@ -162,6 +163,8 @@ typedef struct {
     const mac_sieve_t  *managesieve;
     const char         *webmail_url;
     const mac_oauth2_t *oauth2;
+    const char         *caldav_url;      /* NULL: unset; "": none */
+    const char         *carddav_url;
 
     /* Built by check_config; NULL when this server serves nothing.  Never
      * merged: with AP_MODULE_FLAG_ALWAYS_MERGE each server has a
@@ -249,6 +252,8 @@ static void *merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(managesieve);
     MERGE_PTR(webmail_url);
     MERGE_PTR(oauth2);
+    MERGE_PTR(caldav_url);
+    MERGE_PTR(carddav_url);
     if (add->sign_cert) {
         c->sign_cert = add->sign_cert;
         c->sign_key = add->sign_key;
@@ -550,6 +555,29 @@ static const char *set_oauth2(cmd_parms *cmd, void *dc, int argc,
 }
 
 
+/* MailAutoconfCalDAV, MailAutoconfCardDAV: a URL, or none to drop an
+ * inherited one. */
+static const char *set_dav(cmd_parms *cmd, void *dc, const char *arg)
+{
+    mac_srv_conf *c = srv_conf(cmd->server);
+    const char *why;
+
+    (void)dc;
+    if (strcasecmp(arg, "none") == 0) {
+        arg = "";
+    }
+    else if ((why = mac_dav_url_check(cmd->pool, arg)) != NULL) {
+        return cmd_error(cmd, why);
+    }
+    if (cmd->info == (void *)MAC_DAV_CALDAV) {
+        c->caldav_url = arg;
+    }
+    else {
+        c->carddav_url = arg;
+    }
+    return NULL;
+}
+
 static const char *set_https_redirect(cmd_parms *cmd, void *dc,
                                       const char *arg)
 {
@@ -716,6 +744,16 @@ static const command_rec mac_cmds[] = {
         RSRC_CONF,
         "https:// URL of an ActiveSync server, offered to clients that ask "
         "Autodiscover for the mobilesync schema"),
+    AP_INIT_TAKE1("MailAutoconfCalDAV", set_dav, (void *)MAC_DAV_CALDAV,
+        RSRC_CONF,
+        "https:// URL of the CalDAV service (may contain %EMAILDOMAIN%), or "
+        "none: /.well-known/caldav redirects there, and the documents offer "
+        "it"),
+    AP_INIT_TAKE1("MailAutoconfCardDAV", set_dav, (void *)MAC_DAV_CARDDAV,
+        RSRC_CONF,
+        "https:// URL of the CardDAV service (may contain %EMAILDOMAIN%), "
+        "or none: /.well-known/carddav redirects there, and the documents "
+        "offer it"),
     AP_INIT_TAKE1("MailAutoconfRedirectHTTPS", set_https_redirect, NULL,
         RSRC_CONF,
         "Off, On or HOST[:PORT]: on plain HTTP, redirect autoconfiguration "
@@ -743,8 +781,8 @@ static const command_rec mac_cmds[] = {
     AP_INIT_TAKE1("MailAutoconfDBDQuery", set_dbd_query, NULL, RSRC_CONF,
         "An SQL query run through mod_dbd with the domain for its one %s; "
         "a row means the domain is served, and its columns display_name, "
-        "short_name, login_name, imap_host, pop3_host, smtp_host override "
-        "the directives"),
+        "short_name, login_name, imap_host, pop3_host, smtp_host, "
+        "caldav_url, carddav_url override the directives"),
     AP_INIT_TAKE12("MailAutoconfDBDCacheTTL", set_dbd_ttl, NULL, RSRC_CONF,
         "SECONDS [NEGATIVE_SECONDS]: how long each child keeps a database "
         "answer, and an answer that a domain is unknown (default 300 60)"),
@@ -908,6 +946,10 @@ static mac_shared_t *build_shared(apr_pool_t *p, const server_rec *s,
     sh->acct.webmail_url = c->webmail_url != STD_NONE ? c->webmail_url
                                                       : NULL;
     sh->acct.oauth2 = c->oauth2 != &oauth2_none ? c->oauth2 : NULL;
+    sh->acct.caldav_url = c->caldav_url && *c->caldav_url ? c->caldav_url
+                                                          : NULL;
+    sh->acct.carddav_url = c->carddav_url && *c->carddav_url
+                           ? c->carddav_url : NULL;
     sh->cache_max_age = c->cache_max_age != UNSET ? c->cache_max_age
                                                   : DEFAULT_CACHE_MAX_AGE;
     sh->cache_control = apr_psprintf(p, "max-age=%d", sh->cache_max_age);
@@ -1104,6 +1146,8 @@ typedef enum {
     EP_MOBILECONFIG,
     EP_PACC,
     EP_STATUS,                /* not counted: the counters are for clients */
+    EP_CALDAV,                /* the RFC 6764 redirects: not counted */
+    EP_CARDDAV,
     EP_COUNT
 } mac_endpoint_e;
 
@@ -1120,12 +1164,21 @@ static const mac_endpoint_t endpoints[EP_COUNT] = {
     { EP_MOBILECONFIG, "mailautoconf-mobileconfig", "apple" },
     { EP_PACC, "mailautoconf-pacc", "pacc" },
     { EP_STATUS, "mailautoconf-status", "status" },
+    { EP_CALDAV, "mailautoconf-caldav", "dav" },
+    { EP_CARDDAV, "mailautoconf-carddav", "dav" },
 };
 
 
 static const mac_endpoint_t *match_path(const mac_state_t *st,
                                         const char *uri)
 {
+    mac_dav_e dav = mac_dav_path(uri);
+
+    if (dav != MAC_DAV_NONE) {
+        /* Claimed only where that service is configured. */
+        return !mac_dav_template(&st->sh->acct, dav) ? NULL
+               : &endpoints[dav == MAC_DAV_CALDAV ? EP_CALDAV : EP_CARDDAV];
+    }
     switch (mac_path_match(uri, st->sh->profile_path)) {
     case MAC_PATH_THUNDERBIRD:
         return &endpoints[EP_THUNDERBIRD];
@@ -1421,6 +1474,16 @@ static const char *site_from_row(apr_pool_t *vp, const mac_state_t *st,
             mac_oauth2_t *o;
             if (!(why = mac_oauth2_parse_line(vp, val, &o))) {
                 acct->oauth2 = o;
+            }
+        }
+        else if (strcasecmp(name, "caldav_url") == 0) {
+            if (!(why = mac_dav_url_check(vp, val))) {
+                acct->caldav_url = val;
+            }
+        }
+        else if (strcasecmp(name, "carddav_url") == 0) {
+            if (!(why = mac_dav_url_check(vp, val))) {
+                acct->carddav_url = val;
             }
         }
         else {
@@ -2598,6 +2661,47 @@ static int handle_status(request_rec *r)
     return send_body(r, HTTP_OK, type, "no-store", body, len);
 }
 
+/* ---- CalDAV and CardDAV: RFC 6764 ------------------------------- */
+
+/* /.well-known/caldav and /.well-known/carddav: every method, PROPFIND
+ * included, is redirected to the service's context path (RFC 6764
+ * section 5), for the domain the Host names when it is served, else the
+ * server's first domain.  The Host itself never goes into Location. */
+static int handle_dav(request_rec *r, const mac_state_t *st, mac_dav_e which)
+{
+    const mac_site_t *site;
+    const char *tpl, *loc;
+    int rc;
+
+    /* The final status is known: a body is read and dropped, and with
+     * Expect: 100-continue not asked for at all. */
+    r->status = HTTP_MOVED_PERMANENTLY;
+    if ((rc = ap_discard_request_body(r)) != OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00903)
+                      "%s: the request body could not be read to its end",
+                      mac_dav_name(which));
+        return rc;
+    }
+    r->status = HTTP_OK;
+    if ((rc = site_from_host(r, st, &site)) != OK) {
+        return send_lookup_error(r, rc);
+    }
+    if ((tpl = mac_dav_template(site->acct, which)) == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00901)
+                      "%s: no %s URL for domain %s", mac_dav_name(which),
+                      mac_dav_name(which), site->domain);
+        return send_text(r, HTTP_NOT_FOUND, "No such service here.\n");
+    }
+    loc = mac_dav_url(r->pool, tpl, site->domain);
+    apr_table_setn(r->headers_out, "Location", loc);
+    apr_table_setn(r->err_headers_out, "Cache-Control", site->cache_control);
+    apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00902)
+                  "%s: redirecting for domain %s", mac_dav_name(which),
+                  site->domain);
+    return HTTP_MOVED_PERMANENTLY;
+}
+
 /* ---- Plain HTTP to HTTPS ----------------------------------------- */
 
 /* Did the client reach us over HTTPS?  Behind a TLS-terminating proxy the
@@ -2693,6 +2797,10 @@ static int mac_handler(request_rec *r)
         return handle_mobileconfig(r, c->state);
     case EP_PACC:
         return handle_pacc(r, c->state);
+    case EP_CALDAV:
+        return handle_dav(r, c->state, MAC_DAV_CALDAV);
+    case EP_CARDDAV:
+        return handle_dav(r, c->state, MAC_DAV_CARDDAV);
     default:
         return DECLINED;
     }

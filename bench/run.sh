@@ -303,6 +303,13 @@ write_ab_conf() {
     Include "$WORK/mail-example.conf"
     MailAutoconfProfileSigning "$WORK/pki/leaf-rsa.pem" "$WORK/pki/leaf-rsa.key" "$WORK/pki/chain.pem"
 </VirtualHost>
+<VirtualHost $ADDR:$PORT>
+    ServerName autoconfig.dav.test
+    Include "$WORK/mail-example.conf"
+    MailAutoconfCalDAV https://dav.example.com/caldav/
+    # The baseline of the dav-redirect scenario: mod_alias.
+    Redirect 301 /alias-redirect https://dav.example.com/caldav/
+</VirtualHost>
 EOF
     echo "$conf"
 }
@@ -407,8 +414,12 @@ check_crashes() {
 }
 
 # spec_line METHOD HOST PATH CTYPE BODYFILE LEN TOL
-spec_line() {
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@"
+spec_line() {   # METHOD HOST PATH CTYPE BODY LEN TOL [STATUS]
+    if [ $# -ge 8 ]; then
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@"
+    else
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@"
+    fi
 }
 
 # run_wrk SPEC SECONDS OUT [STOP_AFTER [OFFSET]]: run wrk, leave its BENCH
@@ -509,7 +520,8 @@ EOF
 }
 
 # ===================================================================== A/B
-SCENARIOS=(tb-noaddr tb-addr ad-post ad-v2 mc-unsigned mc-signed-ec mc-signed-rsa pacc)
+SCENARIOS=(tb-noaddr tb-addr ad-post ad-v2 mc-unsigned mc-signed-ec mc-signed-rsa
+           pacc dav-redirect)
 declare -A S_LABEL S_TARGET S_METHOD S_HOST S_PATH S_CTYPE S_BODY S_EXT S_TOL
 def() {   # def ID LABEL TARGET METHOD HOST PATH CTYPE BODY EXT TOL
     S_LABEL[$1]=$2; S_TARGET[$1]=$3; S_METHOD[$1]=$4; S_HOST[$1]=$5
@@ -538,6 +550,37 @@ def mc-signed-rsa "mobileconfig, signed RSA 2048" "report only" GET \
 def pacc "PACC JSON" 1.0 GET ua-auto-config.example.com \
     /.well-known/user-agent-configuration.json - - json 0
 
+# The RFC 6764 redirect: its baseline is not a static file but the same
+# 301 from a Redirect line of mod_alias (the same Location, so the same
+# bytes).  EXT "redirect" marks it.
+def dav-redirect "CalDAV well-known redirect (static: mod_alias Redirect)" 1.0 \
+    GET autoconfig.dav.test /.well-known/caldav - - redirect 0
+
+# redirect_answer PATH: "STATUS LOCATION BYTES" of one GET on the DAV host.
+redirect_answer() {
+    curl -sS -o /dev/null --max-time 30 -H "Host: autoconfig.dav.test" \
+         -w '%{http_code} %{redirect_url} %{size_download}' "$BASE_URL$1" \
+        || die "curl $1 failed"
+}
+
+# The dav-redirect scenario's specs: both sides answer 301 with the same
+# Location and the same number of bytes.
+prepare_redirect() {
+    local id=$1 mod alias
+    mod=$(redirect_answer "${S_PATH[$id]}")
+    alias=$(redirect_answer /alias-redirect)
+    [ "${mod%% *}" = 301 ] || die "$id: the module answered '$mod', not 301"
+    [ "$mod" = "$alias" ] \
+        || die "$id: the module's redirect ($mod) and mod_alias's ($alias) differ"
+    spec_line GET "${S_HOST[$id]}" "${S_PATH[$id]}" - - "${mod##* }" 0 301 \
+        > "$WORK/spec/$id.dynamic"
+    spec_line GET "${S_HOST[$id]}" /alias-redirect - - "${mod##* }" 0 301 \
+        > "$WORK/spec/$id.static"
+    printf '%s\t%s\t%s\t%s\n' "$id" "${S_LABEL[$id]}" "${S_TARGET[$id]}" \
+           "${mod##* }" >> "$WORK/ab-meta.tsv"
+    log "$id: GET ${S_HOST[$id]}${S_PATH[$id]} -> $mod (mod_alias: $alias)"
+}
+
 # Fetch every answer once, write it under the DocumentRoot, and write the
 # wrk specs: the dynamic request and a GET of the static copy (same Host,
 # so the same virtual host serves both).
@@ -545,6 +588,10 @@ prepare_ab() {
     local id f size tol
     printf 'scenario\tlabel\ttarget\tbytes\n' > "$WORK/ab-meta.tsv"
     for id in "${SCENARIOS[@]}"; do
+        if [ "${S_EXT[$id]}" = redirect ]; then
+            prepare_redirect "$id"
+            continue
+        fi
         f="$WORK/htdocs/static/$id.${S_EXT[$id]}"
         fetch "$f" "${S_METHOD[$id]}" "${S_HOST[$id]}" "${S_PATH[$id]}" \
               "${S_CTYPE[$id]}" "${S_BODY[$id]}"

@@ -20,6 +20,18 @@
  * attempt to load a DTD or entity. */
 apr_pool_t *fz_init(void);
 
+/* For a harness whose only set-up is fz_init(): defines its root pool
+ * (static apr_pool_t *rootvar) and its LLVMFuzzerInitialize. */
+#define FZ_ROOT_AND_INIT(rootvar)                                       \
+    static apr_pool_t *rootvar;                                         \
+    int LLVMFuzzerInitialize(int *argc, char ***argv)                   \
+    {                                                                   \
+        (void)argc;                                                     \
+        (void)argv;                                                     \
+        rootvar = fz_init();                                            \
+        return 0;                                                       \
+    }
+
 /* Report a broken invariant on stderr and abort(), so libFuzzer saves the
  * input as a crash.  Printf-style. */
 void fz_fail(const char *fmt, ...)

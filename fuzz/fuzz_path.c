@@ -18,7 +18,8 @@
  *     and a reason otherwise, never both;
  *   - mac_profile_path_check accepts only a path of at most 256 bytes of
  *     letters, digits and "/-._~" that starts with '/', is not "/", has no
- *     empty, "." or ".." segment, and that no other endpoint answers on.
+ *     empty, "." or ".." segment, and that no other endpoint answers on
+ *     (the CalDAV/CardDAV well-known paths included).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -127,7 +128,11 @@ static int ref_profile_ok(const char *path)
             seg = i + 1;
         }
     }
-    return ref_match(path, NULL) == MAC_PATH_NONE;
+    return ref_match(path, NULL) == MAC_PATH_NONE
+           && strcmp(path, "/.well-known/caldav") != 0
+           && strcmp(path, "/.well-known/caldav/") != 0
+           && strcmp(path, "/.well-known/carddav") != 0
+           && strcmp(path, "/.well-known/carddav/") != 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

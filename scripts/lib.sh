@@ -12,6 +12,7 @@ MAC_PACKAGES=(
     libxml-libxml-perl libwww-perl liblwp-protocol-https-perl libjson-pp-perl
     openssl curl
     knot
+    radicale vdirsyncer python3-caldav
     sqlite3 libaprutil1-dbd-sqlite3
     chromium chromium-driver fonts-dejavu-core fonts-wqy-microhei
 )

@@ -70,6 +70,10 @@ typedef struct {
     const struct mac_sieve_s *managesieve;/* ManageSieve server */
     const char *webmail_url;              /* webmail login page */
     const struct mac_oauth2_s *oauth2;    /* the provider's OAuth server */
+    /* Calendars and contacts (mac_dav.h): https URLs checked by
+     * mac_dav_url_check, may contain %EMAILDOMAIN%; NULL: none. */
+    const char *caldav_url;
+    const char *carddav_url;
 } mac_account_t;
 
 /* Names used in configuration and in Thunderbird's format. */

@@ -14,6 +14,7 @@
 #include "mac_template.h"
 #include "mac_buf.h"
 #include "mac_escape.h"
+#include "mac_dav.h"
 
 /* mac_uuid5(RFC 4122 URL namespace, "urn:x-mod-mailautoconf:apple-profile:v1")
  * = 69A3DB21-25F6-5434-8E9F-5CDE5814FA70 (checked by the unit test).
@@ -27,6 +28,8 @@ const unsigned char MAC_APPLE_NS[16] = {
 #define SLOT_PROFILE_UUID MAC_SLOT_UUID1
 #define SLOT_MAIL_UUID    MAC_SLOT_UUID2
 #define SLOT_IDENT        MAC_SLOT_UUID3   /* PayloadIdentifier base */
+#define SLOT_CALDAV_UUID  MAC_SLOT_UUID4
+#define SLOT_CARDDAV_UUID MAC_SLOT_UUID5
 
 struct mac_apple_t {
     const mac_doc_t *doc;
@@ -328,7 +331,8 @@ mac_apple_t *mac_apple_compile(apr_pool_t *p, const mac_account_t *acct,
         apr_itoa(tp, in->port), ", outgoing mail SMTP ",
         mac_template_mark(tp, out->host, mac_xml_escape),
         " port ", apr_itoa(tp, out->port),
-        ". The profile contains no password: Mail asks for it.", NULL);
+        ".", mac_dav_summary(tp, acct, 1, NULL),
+        " The profile contains no password: Mail asks for it.", NULL);
 
     put(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
@@ -361,7 +365,11 @@ mac_apple_t *mac_apple_compile(apr_pool_t *p, const mac_account_t *acct,
     put_string(&b, t3, "PayloadType", "com.apple.mail.managed");
     put_raw_string(&b, t3, "PayloadUUID", U2);
     put_integer(&b, t3, "PayloadVersion", 1);
-    put(&b, "\t\t</dict>\n\t</array>\n");
+    put(&b, "\t\t</dict>\n");
+    put(&b, mac_dav_apple_xml(tp, acct, login, account_descr, org, ID,
+                              mac_slot_mark(SLOT_CALDAV_UUID),
+                              mac_slot_mark(SLOT_CARDDAV_UUID)));
+    put(&b, "\t</array>\n");
 
     /* The profile itself. */
     put_raw_string(&b, t1, "PayloadDescription", summary);
@@ -430,7 +438,7 @@ char *mac_apple_render(apr_pool_t *p, const mac_apple_t *a,
 {
     mac_values_t v;
     unsigned char ns[16], ns_addr[16];
-    char u1[37], *u2, *lower_u1, *lower_addr, *ident;
+    char u1[37], *u2, *u4, *u5, *lower_u1, *lower_addr, *ident;
     const char *e;
     apr_size_t alen = strlen(addr->address), elen, nlen = 0;
 
@@ -472,6 +480,19 @@ char *mac_apple_render(apr_pool_t *p, const mac_apple_t *a,
     set_val(&v, SLOT_PROFILE_UUID, apr_pstrmemdup(p, u1, 36), 36);
     set_val(&v, SLOT_MAIL_UUID, u2, 36);
     set_val(&v, SLOT_IDENT, ident, strlen(ident));
+    /* The calendar and contacts payloads, when the document has them. */
+    if (a->doc->slots_used & (1u << SLOT_CALDAV_UUID)) {
+        u4 = apr_palloc(p, 37);
+        mac_uuid5(ns_addr, "com.apple.caldav.account",
+                  sizeof("com.apple.caldav.account") - 1, u4);
+        set_val(&v, SLOT_CALDAV_UUID, u4, 36);
+    }
+    if (a->doc->slots_used & (1u << SLOT_CARDDAV_UUID)) {
+        u5 = apr_palloc(p, 37);
+        mac_uuid5(ns_addr, "com.apple.carddav.account",
+                  sizeof("com.apple.carddav.account") - 1, u5);
+        set_val(&v, SLOT_CARDDAV_UUID, u5, 36);
+    }
 
     return mac_doc_fill(p, a->doc, &v, len);
 }
@@ -634,8 +655,9 @@ char *mac_apple_page(apr_pool_t *p, const mac_account_t *acct,
         put(&b, "</p>\n");
     }
     put(&b, "<p>Your device downloads a configuration profile for this "
-            "address, which adds the account to Mail once you install it. "
-            "The profile contains no password: Mail asks you for it.</p>\n");
+            "address, which adds the account to Mail once you install it.");
+    put(&b, mac_dav_summary(p, acct, 0, domain));
+    put(&b, " The profile contains no password: Mail asks you for it.</p>\n");
     put(&b, "<form method=\"get\"");
     if (pg->path) {
         put(&b, " action=\"");

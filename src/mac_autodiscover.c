@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 #include "mac_autodiscover.h"
 #include "mac_escape.h"
+#include "mac_dav.h"
 
 const char mac_ad_v2_error_json[] =
     "{\"ErrorCode\":\"InvalidProtocol\",\"ErrorMessage\":\"The given "
@@ -75,6 +76,7 @@ static mac_doc_t *compile_outlook(apr_pool_t *p, const mac_account_t *acct)
         APR_ARRAY_PUSH(parts, const char *) = protocol_xml(p, acct,
             &APR_ARRAY_IDX(acct->servers, i, mac_server_t));
     }
+    APR_ARRAY_PUSH(parts, const char *) = mac_dav_ad_xml(p, acct);
     APR_ARRAY_PUSH(parts, const char *) =
         "    </Account>\n"
         "  </Response>\n"

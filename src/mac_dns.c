@@ -7,6 +7,7 @@
 #include <apr_strings.h>
 #include "mac_dns.h"
 #include "mac_addr.h"
+#include "mac_dav.h"
 
 /* The six mail services of RFC 6186 / RFC 8314, in output order. */
 static const struct {
@@ -206,6 +207,49 @@ static int service_records(apr_pool_t *p, apr_array_header_t *a,
     return rank - first_rank;
 }
 
+/* RFC 6764 sections 3 and 4: _caldavs._tcp / _carddavs._tcp, an SRV
+ * record to the configured URL's host and port and a TXT record with its
+ * path, for each configured service. */
+static void dav_records(apr_pool_t *p, apr_array_header_t *a,
+                        const mac_account_t *acct, const char *domain)
+{
+    static const struct {
+        mac_dav_e   which;
+        const char *label;
+    } dav[] = {
+        { MAC_DAV_CALDAV, "_caldavs._tcp." },
+        { MAC_DAV_CARDDAV, "_carddavs._tcp." },
+    };
+    unsigned i;
+
+    for (i = 0; i < sizeof(dav) / sizeof(dav[0]); i++) {
+        const char *tpl = mac_dav_template(acct, dav[i].which);
+        const char *name, *host, *path, *what;
+        int port;
+
+        if (!tpl) {
+            continue;
+        }
+        mac_dav_split(p, mac_dav_url(p, tpl, domain), &host, &port, &path);
+        host = mac_strlower(p, host, strlen(host));
+        name = apr_pstrcat(p, dav[i].label, domain, ".", NULL);
+        what = mac_dav_name(dav[i].which);
+        if (host[0] == '[' || ip_kind(host)) {
+            push(a, name, NULL, NULL, apr_pstrcat(p, what, " is at an IP "
+                 "address; an SRV record needs a host name (RFC 2782)",
+                 NULL));
+        }
+        else {
+            push(a, name, "SRV", apr_psprintf(p, "0 1 %d %s.", port, host),
+                 apr_pstrcat(p, what, " over TLS (RFC 6764)", NULL));
+        }
+        /* A quoted TXT string: a checked URL has no quote, backslash or
+         * space (mac_dav_url_check). */
+        push(a, name, "TXT", apr_pstrcat(p, "\"path=", path, "\"", NULL),
+             apr_pstrcat(p, what, " context path (RFC 6764)", NULL));
+    }
+}
+
 apr_array_header_t *mac_dns_records(apr_pool_t *p, const mac_account_t *acct,
                                     const char *domain, const char *web_host,
                                     int https_port)
@@ -226,6 +270,7 @@ apr_array_header_t *mac_dns_records(apr_pool_t *p, const mac_account_t *acct,
                                 services[svc].tls ? 0 : tls_published);
         tls_published = services[svc].tls ? n : 0;
     }
+    dav_records(p, a, acct, domain);
     return a;
 }
 

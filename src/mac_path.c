@@ -8,6 +8,7 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include "mac_path.h"
+#include "mac_dav.h"
 
 mac_path_e mac_path_match(const char *uri, const char *profile_path)
 {
@@ -69,7 +70,8 @@ const char *mac_profile_path_check(apr_pool_t *p, const char *path)
     if (len == 1) {
         return "'/' would take every request of the virtual host";
     }
-    if (mac_path_match(path, NULL) != MAC_PATH_NONE) {
+    if (mac_path_match(path, NULL) != MAC_PATH_NONE
+        || mac_dav_path(path) != MAC_DAV_NONE) {
         return apr_psprintf(p, "'%s' is where another mail client's "
                             "settings are served", path);
     }

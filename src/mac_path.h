@@ -43,7 +43,8 @@ const char *mac_path_v2_address(const char *tail, const char **email);
 
 /* Check an Apple profile path: an absolute, normalised path of at most
  * 256 bytes of letters, digits and "/-._~", that is not "/" and does not
- * collide with another endpoint's path.  Returns NULL or a message. */
+ * collide with another endpoint's path (the CalDAV/CardDAV well-known
+ * paths of mac_dav.h included).  Returns NULL or a message. */
 const char *mac_profile_path_check(apr_pool_t *p, const char *path);
 
 #endif /* MAC_PATH_H */

@@ -24,7 +24,7 @@ static const struct {
 static const char slot_marks[MAC_SLOT_COUNT][3] = {
     { MAC_MARK, 'A', 0 }, { MAC_MARK, 'B', 0 }, { MAC_MARK, 'C', 0 },
     { MAC_MARK, 'D', 0 }, { MAC_MARK, 'E', 0 }, { MAC_MARK, 'F', 0 },
-    { MAC_MARK, 'G', 0 },
+    { MAC_MARK, 'G', 0 }, { MAC_MARK, 'H', 0 }, { MAC_MARK, 'I', 0 },
 };
 
 const char *mac_slot_mark(mac_slot_e slot)

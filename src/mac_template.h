@@ -29,6 +29,8 @@ typedef enum {
     MAC_SLOT_UUID1,         /* per-address values computed per request */
     MAC_SLOT_UUID2,
     MAC_SLOT_UUID3,
+    MAC_SLOT_UUID4,         /* Apple's CalDAV and CardDAV payloads */
+    MAC_SLOT_UUID5,
     MAC_SLOT_COUNT
 } mac_slot_e;
 

@@ -8,6 +8,7 @@
 #include "mac_thunderbird.h"
 #include "mac_buf.h"
 #include "mac_std.h"
+#include "mac_dav.h"
 
 #define put     mac_buf_add
 #define put_esc mac_buf_add_xml
@@ -110,6 +111,7 @@ char *mac_tb_render(apr_pool_t *p, const mac_account_t *acct,
     }
     put(&b, mac_std_tb_provider(scratch, acct));
     put(&b, "  </emailProvider>\n");
+    put(&b, mac_dav_tb_xml(scratch, acct, domain));
     put(&b, mac_std_tb_config(scratch, acct, domain));
     put(&b, "</clientConfig>\n");
 

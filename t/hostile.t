@@ -158,8 +158,15 @@ my %EP = (
     mc_page => { kind => 'page', target => MC },
     status  => { kind => 'status', target => STATUS, volatile => 1 },
     pacc    => { kind => 'pacc', target => PACC, host => 'ua-auto-config.hz.test' },
+    # CalDAV and CardDAV (RFC 6764): every method is the redirect to the
+    # service URL of the domain the Host names (else the first domain).
+    dav_cal  => { kind => 'dav', target => '/.well-known/caldav',
+                  location => sub { "https://dav.$_[0]/cal/" } },
+    dav_card => { kind => 'dav', target => '/.well-known/carddav',
+                  location => sub { "https://dav.example.net/card/$_[0]/" } },
 );
 my @ENDPOINTS = qw(tb_wk tb_mail ad_post ad_get v2 v2_path mc mc_page status pacc);
+my @DAV_ENDPOINTS = qw(dav_cal dav_card);
 $_->{allow} //= GET_ONLY_ALLOW for values %EP;
 
 # The bytes of $ep's good request; %o: headers (array ref of pairs, added),
@@ -598,14 +605,16 @@ prow('status', 'a word twice', STATUS . '?check&check&MK', 400);
 # (each has its own port); markup only gets past httpd on hz_lax.  The
 # answer is the one without the odd Host, byte for byte where it does not
 # change by itself.  (PACC answers for the Host's domain only: below.)
-for my $ep (grep { $_ ne 'pacc' } @ENDPOINTS) {
+for my $ep ((grep { $_ ne 'pacc' } @ENDPOINTS), @DAV_ENDPOINTS) {
     my $kind = $EP{$ep}{kind};
-    for my $h (['a foreign Host', 'hz_all', 'MK.evil.example', "$kind:200"],
-               ['a foreign Host with a port', 'hz_all', 'MK.evil.example:8443', "$kind:200"],
+    my $ok = $kind eq 'dav' ? 'dav:301' : "$kind:200";
+    for my $h (['a foreign Host', 'hz_all', 'MK.evil.example', $ok],
+               ['a foreign Host with a port', 'hz_all', 'MK.evil.example:8443', $ok],
                ['a Host with markup', 'hz_all', '<MK>', 'core:400'],
-               ['a Host with markup', 'hz_lax', '<MK>', "$kind:200"],
-               ['a Host with quotes, & and markup', 'hz_lax', q{autoconfig."><MK x='&}, "$kind:200"],
-               ['a Host of autodiscover.<markup>', 'hz_lax', 'autodiscover.<MK>', "$kind:200"]) {
+               ['a Host with markup', 'hz_lax', '<MK>', $ok],
+               ['a Host with quotes, & and markup', 'hz_lax', q{autoconfig."><MK x='&}, $ok],
+               ['a Host of autodiscover.<markup>', 'hz_lax', 'autodiscover.<MK>', $ok],
+               ['a Host of autoconfig.<markup>.hz2.test', 'hz_lax', 'autoconfig.<MK>.hz2.test', $ok]) {
         my $mk = new_marker();
         row(name => "$ep: $h->[0] ($h->[1])", ep => $ep, vhost => $h->[1],
             marker => $mk, want => $h->[3], same_as_good => $h->[3] !~ /^core/,
@@ -696,8 +705,9 @@ for my $q (['an address', '?emailaddress=MK@evil.example'],
 
 # --- (4) Authorization: ignored (the same answer as without), never
 # logged, never asked for.
-for my $ep (@ENDPOINTS) {
+for my $ep (@ENDPOINTS, @DAV_ENDPOINTS) {
     my $kind = $EP{$ep}{kind};
+    my $ok = $kind eq 'dav' ? 'dav:301' : "$kind:200";
     for my $a (['Basic', sub { 'Basic ' . MIME::Base64::encode_base64("$_[0]:pw-$_[0]", '') }],
                ['Bearer', sub { "Bearer $_[0].tok-en.$_[0]" }],
                ['an empty Basic', sub { 'Basic' }],
@@ -706,14 +716,14 @@ for my $ep (@ENDPOINTS) {
         my $value = $a->[1]->($mk);
         push @TOKENS, $value =~ /(\S+)$/ if $value =~ /\s/;
         row(name => "$ep: Authorization: $a->[0]", ep => $ep, marker => $mk,
-            want => "$kind:200", same_as_good => 1,
+            want => $ok, same_as_good => 1,
             send => ep_request($ep, headers => [Authorization => $value]),
             domain => 'hz.test', login => 'login-good@hz.test', address => 'good@hz.test');
     }
 }
 
 # --- (5) methods
-for my $ep (@ENDPOINTS) {
+for my $ep (@ENDPOINTS, @DAV_ENDPOINTS) {
     my $e = $EP{$ep};
     my $kind = $e->{kind};
     my $target = $e->{target};
@@ -723,7 +733,8 @@ for my $ep (@ENDPOINTS) {
     for my $m (qw(GET HEAD POST PUT DELETE PATCH OPTIONS TRACE PROPFIND FOO MKCOL LOCK)) {
         my $mk = new_marker();
         my $body = $m =~ /^(POST|PUT|PATCH|PROPFIND)$/ ? $GOOD_XML : undef;
-        my $want = $m eq 'GET' || $m eq 'HEAD' ? "$kind:200"
+        my $want = $kind eq 'dav' ? 'dav:301'
+                 : $m eq 'GET' || $m eq 'HEAD' ? "$kind:200"
                  : $m eq 'OPTIONS' ? 'opt:200'
                  : $m eq 'POST' && $is_ad ? 'ad:200'
                  : "$kind:405";
@@ -891,6 +902,51 @@ for my $ep (grep { $_ ne 'ad_post' } @ENDPOINTS) {
         want => ["$e->{kind}:200", 'tb:200'], closed => 1);
 }
 
+# --- (6b) CalDAV and CardDAV (RFC 6764), besides the methods, Hosts and
+# Authorization headers above: the Host picks the domain, queries and
+# bodies change nothing, and nothing of the request goes into Location.
+for my $ep (@DAV_ENDPOINTS) {
+    my $target = $EP{$ep}{target};
+    my $mk;
+    $mk = new_marker();
+    row(name => "$ep: Host autoconfig.hz2.test picks hz2.test", ep => $ep,
+        marker => $mk, want => 'dav:301', dav_domain => 'hz2.test',
+        send => ep_request($ep, headers => [Host => 'autoconfig.hz2.test', 'X-Mk' => $mk]));
+    $mk = new_marker();
+    row(name => "$ep: Host HZ2.TEST. picks hz2.test (httpd normalises it)",
+        ep => $ep, marker => $mk, want => 'dav:301', dav_domain => 'hz2.test',
+        send => ep_request($ep, headers => [Host => 'HZ2.TEST.', 'X-Mk' => $mk]));
+    for my $q ('?<MK>', '?a=MK%0d%0aSet-Cookie:%20x', "?%22MK'&") {
+        $mk = new_marker();
+        row(name => "$ep: query $q", ep => $ep, marker => $mk, want => 'dav:301',
+            same_as_good => 1,
+            send => ep_request($ep, target => $target . with_mk($q, $mk)));
+    }
+    $mk = new_marker();
+    row(name => "$ep: a path below it is not claimed", ep => $ep, marker => $mk,
+        want => 'core:404',
+        send => ep_request($ep, target => "$target/<MK>" =~ s/MK/$mk/r));
+    $mk = new_marker();
+    row(name => "$ep: PROPFIND with a 100 KB body, then a good request",
+        ep => $ep, marker => $mk, want => ['dav:301', 'tb:200'], closed => 1,
+        max_secs => 5,
+        send => [http_request('PROPFIND', $target, ['Content-Type' => 'text/xml',
+                              Depth => 0], filler($mk, 100_000)), $NEXT]);
+    $mk = new_marker();
+    row(name => "$ep: PROPFIND with a 100 KB chunked body, then a good request",
+        ep => $ep, marker => $mk, want => ['dav:301', 'tb:200'], closed => 1,
+        max_secs => 5,
+        send => [http_request('PROPFIND', $target, ['Content-Type' => 'text/xml',
+                              'Transfer-Encoding' => 'chunked'],
+                              chunked(filler($mk, 100_000), 7000)), $NEXT]);
+    $mk = new_marker();
+    row(name => "$ep: Expect: 100-continue, 100 KB announced, not sent",
+        ep => $ep, marker => $mk, opts => { timeout => 2 },
+        send => http_request('PROPFIND', $target, ['Content-Length' => 100_000,
+                             Expect => '100-continue', 'X-Mk' => "<$mk>"]),
+        want => ['dav:301'], closed => 1, max_secs => 3);
+}
+
 # --- (7) the hostile Autodiscover bodies of t/autodiscover_hostile.t, on
 # hz_all (same 16384-byte limit as their own ad_basic; the cases made for
 # other limits are left to that file).
@@ -953,6 +1009,14 @@ sub check_form {
     unless ($v09) {
         is($res->header('X-Content-Type-Options'), 'nosniff', 'nosniff');
     }
+    if ($kind eq 'dav') {
+        my $d = $row->{dav_domain} // 'hz.test';
+        is($res->header('Location'), $EP{$row->{ep}}{location}->($d),
+           "Location: the service URL for $d");
+        like($res->header('Cache-Control') // '', qr/\Amax-age=\d+\z/,
+             'Cache-Control');
+        return;
+    }
     if ($status == 405) {
         is($res->header('Allow'), $EP{$row->{ep}}{allow}, 'Allow');
         if ($kind eq 'ad') {
@@ -995,7 +1059,8 @@ sub check_form {
             my $doc = eval { parse_xml($body) };
             ok($doc, 'XML') or return diag($@ . $body);
             my @login = map { $_->textContent }
-                xpath($doc, '//o:LoginName', o => NS_OUTLOOK)->get_nodelist;
+                xpath($doc, '//o:Protocol[o:Type="IMAP" or o:Type="POP3" or o:Type="SMTP"]/o:LoginName',
+                      o => NS_OUTLOOK)->get_nodelist;
             is(scalar @login, 3, 'three servers (IMAP, POP3, SMTP)');
             is_deeply([sort { $a cmp $b } keys %{ { map { $_ => 1 } @login } }], [$row->{login}],
                       'LoginName from the template') if defined $row->{login};
@@ -1189,7 +1254,7 @@ my @final = (
         is(scalar @bad, 0, 'no "exit signal" in the error log') or diag(join "\n", @bad);
     }],
     ['Authorization tokens are never logged' => sub {
-        ok(@TOKENS >= 2 * @ENDPOINTS, scalar(@TOKENS) . ' tokens sent');
+        ok(@TOKENS >= 2 * (@ENDPOINTS + @DAV_ENDPOINTS), scalar(@TOKENS) . ' tokens sent');
         open my $fh, '<', $ERROR_LOG or return fail("open $ERROR_LOG: $!");
         binmode $fh;
         my $log = do { local $/; <$fh> };

@@ -11,25 +11,10 @@ use strict;
 use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
-use LWP::UserAgent ();
-use HTTP::Request ();
 use JSON::PP ();
-use MailAutoconfTest qw(own_httpd);
+use MailAutoconfTest qw(own_httpd loopback_request);
 
-my $UA = LWP::UserAgent->new(max_redirect => 0, timeout => 10,
-                             keep_alive => 0);
-
-sub req {
-    my ($port, $host, $method, $path, $body, %h) = @_;
-    my $r = HTTP::Request->new($method => "http://127.0.0.1:$port$path");
-    $r->header(Host => $host);
-    $r->header($_ => $h{$_}) for keys %h;
-    if (defined $body) {
-        $r->content($body);
-        $r->header('Content-Length' => length $body);
-    }
-    return $UA->request($r);
-}
+sub req { return loopback_request(@_) }
 
 my $AD_BODY = <<'EOX';
 <?xml version="1.0" encoding="utf-8"?>

@@ -37,7 +37,8 @@ use Apache::Test ();
 use Apache::TestRequest ();
 use XML::LibXML ();
 
-our @EXPORT_OK = qw(vhost_get vhost_request vhost_url parse_xml
+our @EXPORT_OK = qw(vhost_get vhost_request vhost_url parse_xml loopback_request
+                    free_port
                     configtest configtest_ok configtest_fails
                     own_httpd top_dir module_so need_dbd_sqlite);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
@@ -128,6 +129,21 @@ sub _ua {
     return $UA;
 }
 
+# Sends $method $path (with optional $body) to 127.0.0.1:$port with Host
+# $host, as an own_httpd's tests do; %h are more request headers.
+# Redirects are never followed.
+sub loopback_request {
+    my ($port, $host, $method, $path, $body, %h) = @_;
+    my $r = HTTP::Request->new($method => "http://127.0.0.1:$port$path");
+    $r->header(Host => $host);
+    $r->header($_ => $h{$_}) for keys %h;
+    if (defined $body) {
+        $r->content($body);
+        $r->header('Content-Length' => length $body);
+    }
+    return _ua()->simple_request($r);
+}
+
 # --------------------------------------------------------------------- XML
 
 sub parse_xml {
@@ -151,6 +167,9 @@ sub _free_port {
     close $sock;
     return $port;
 }
+
+# A port of 127.0.0.1 that nothing listens on (for a server the test starts).
+sub free_port { return _free_port() }
 
 sub _httpd {
     my $httpd = eval { Apache::Test::vars('httpd') };

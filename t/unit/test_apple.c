@@ -272,7 +272,8 @@ static apr_array_header_t *dict_keys(xmlNodePtr dict)
  * after it and the "rangelist" before the next "key".                  */
 
 static const char *schema_dir;
-static char *schema_text[3];   /* TopLevel, CommonPayloadKeys, mail */
+static char *schema_text[5];   /* TopLevel, CommonPayloadKeys, mail,
+                                * caldav, carddav */
 
 static char *slurp(const char *path)
 {
@@ -298,22 +299,24 @@ static void find_schema(void)
     const char *cands[] = { getenv("MAC_APPLE_SCHEMA_DIR"),
                             "../shared/apple-profile-schema",
                             "/work/shared/apple-profile-schema" };
-    static const char *files[3] = { "TopLevel.json", "CommonPayloadKeys.json",
-                                    "com.apple.mail.managed.json" };
+    static const char *files[5] = { "TopLevel.json", "CommonPayloadKeys.json",
+                                    "com.apple.mail.managed.json",
+                                    "com.apple.caldav.account.json",
+                                    "com.apple.carddav.account.json" };
     unsigned i, j;
 
     for (i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
         if (!cands[i]) {
             continue;
         }
-        for (j = 0; j < 3; j++) {
+        for (j = 0; j < 5; j++) {
             schema_text[j] = slurp(apr_pstrcat(pool, cands[i], "/", files[j],
                                                NULL));
             if (!schema_text[j]) {
                 break;
             }
         }
-        if (j == 3) {
+        if (j == 5) {
             schema_dir = cands[i];
             return;
         }
@@ -1188,6 +1191,133 @@ static void test_page(void)
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* Calendars and contacts                                               */
+
+/* The payload dict of PayloadContent with this PayloadType, or NULL. */
+static xmlNodePtr payload_of_type(const profile_t *pr, const char *type)
+{
+    xmlNodePtr n;
+
+    for (n = first_child_elem(dict_get(pr->top, "PayloadContent")); n;
+         n = next_elem(n->next)) {
+        const char *t = dict_string(n, "PayloadType");
+        if (t && strcmp(t, type) == 0) {
+            return n;
+        }
+    }
+    return NULL;
+}
+
+static void test_dav_payloads(void)
+{
+    mac_account_t *acct = imap_account();
+    apr_size_t len;
+    char *out, *again;
+    profile_t pr;
+    xmlNodePtr cal, card;
+    const char *ident, *u_cal, *u_card, *u_mail;
+
+    acct->caldav_url = "https://dav.%EMAILDOMAIN%/radicale/";
+    acct->carddav_url = "https://contacts.example.net:8443/card/%EMAILDOMAIN%";
+    out = render(acct, "Alice@example.com", "Alice", &len);
+    again = render(acct, "Alice@example.com", "Alice", NULL);
+    ok(strcmp(out, again) == 0, "DAV: the same address gets the same "
+       "profile (stable UUIDs)");
+    ok(strchr(out, '\001') == NULL, "DAV: no slot marker left");
+    if (!ok(load_profile(&pr, out, len), "DAV: the profile parses")) {
+        diag("%s", out);
+        free_profile(&pr);
+        return;
+    }
+    is_int(pr.npayloads, 3, "DAV: mail, CalDAV and CardDAV payloads in one "
+           "profile");
+    is_str(dict_string(pr.mail, "PayloadType"), "com.apple.mail.managed",
+           "DAV: the mail payload comes first");
+    cal = payload_of_type(&pr, "com.apple.caldav.account");
+    card = payload_of_type(&pr, "com.apple.carddav.account");
+    ok(cal && card, "DAV: both payload types present");
+    if (!cal || !card) {
+        free_profile(&pr);
+        return;
+    }
+    check_against_schema(cal, "caldav payload", schema_text[3],
+                         schema_text[1]);
+    check_required(cal, "caldav payload (own keys)", schema_text[3]);
+    check_required(cal, "caldav payload (common keys)", schema_text[1]);
+    check_against_schema(card, "carddav payload", schema_text[4],
+                         schema_text[1]);
+    check_required(card, "carddav payload (own keys)", schema_text[4]);
+    check_required(card, "carddav payload (common keys)", schema_text[1]);
+
+    is_str(dict_string(cal, "CalDAVHostName"), "dav.example.com",
+           "CalDAV: host name with the domain filled in");
+    is_int(dict_int(cal, "CalDAVPort"), 443, "CalDAV: port 443 by default");
+    is_str(dict_string(cal, "CalDAVPrincipalURL"),
+           "https://dav.example.com/radicale/", "CalDAV: principal URL");
+    is_int(dict_bool(cal, "CalDAVUseSSL"), 1, "CalDAV: SSL on");
+    is_str(dict_string(cal, "CalDAVUsername"), "Alice@example.com",
+           "CalDAV: the login name");
+    ok(dict_get(cal, "CalDAVPassword") == NULL, "CalDAV: no password key");
+    is_str(dict_string(card, "CardDAVHostName"), "contacts.example.net",
+           "CardDAV: host name");
+    is_int(dict_int(card, "CardDAVPort"), 8443, "CardDAV: the URL's port");
+    is_str(dict_string(card, "CardDAVPrincipalURL"),
+           "https://contacts.example.net:8443/card/example.com",
+           "CardDAV: principal URL, domain in the path filled in");
+    ok(dict_get(card, "CardDAVPassword") == NULL, "CardDAV: no password key");
+
+    ident = dict_string(pr.top, "PayloadIdentifier");
+    is_str(dict_string(cal, "PayloadIdentifier"),
+           apr_pstrcat(pool, ident, ".caldav", NULL),
+           "CalDAV: identifier under the profile's");
+    is_str(dict_string(card, "PayloadIdentifier"),
+           apr_pstrcat(pool, ident, ".carddav", NULL),
+           "CardDAV: identifier under the profile's");
+    u_cal = dict_string(cal, "PayloadUUID");
+    u_card = dict_string(card, "PayloadUUID");
+    u_mail = dict_string(pr.mail, "PayloadUUID");
+    ok(u_cal && u_card && u_mail && strlen(u_cal) == 36
+       && strlen(u_card) == 36 && u_cal[14] == '5' && u_card[14] == '5',
+       "DAV: version 5 UUIDs");
+    ok(u_cal && u_card && u_mail && strcmp(u_cal, u_card) != 0
+       && strcmp(u_cal, u_mail) != 0 && strcmp(u_card, u_mail) != 0,
+       "DAV: every payload has its own UUID");
+    ok(fx_contains(dict_string(pr.top, "PayloadDescription"),
+                   "calendars (CalDAV, dav.example.com) and contacts "
+                   "(CardDAV, contacts.example.net)"),
+       "DAV: the profile's description says what it adds");
+    free_profile(&pr);
+
+    /* Another address: other UUIDs. */
+    out = render(acct, "bob@example.com", NULL, &len);
+    if (load_profile(&pr, out, len)
+        && (cal = payload_of_type(&pr, "com.apple.caldav.account"))) {
+        ok(strcmp(dict_string(cal, "PayloadUUID"), u_cal) != 0,
+           "DAV: another address, another CalDAV UUID");
+    }
+    else {
+        ok(0, "DAV: the second profile parses");
+    }
+    free_profile(&pr);
+
+    /* Only CalDAV: two payloads; and the page says what is added. */
+    acct->carddav_url = NULL;
+    out = render(acct, "alice@example.com", NULL, &len);
+    ok(load_profile(&pr, out, len) && pr.npayloads == 2
+       && payload_of_type(&pr, "com.apple.caldav.account")
+       && !payload_of_type(&pr, "com.apple.carddav.account"),
+       "DAV: CalDAV only gives mail and CalDAV payloads");
+    free_profile(&pr);
+    out = mac_apple_page(pool, acct, "example.org", NULL, NULL);
+    ok(fx_contains(out, "It also adds the calendars (CalDAV, "
+                   "dav.example.org)."), "DAV: the page says what the "
+       "profile adds, for the page's domain");
+    acct->caldav_url = NULL;
+    out = mac_apple_page(pool, acct, "example.org", NULL, NULL);
+    ok(!fx_contains(out, "CalDAV"), "DAV: without DAV the page names none");
+}
+
 /* The text of the element with this id, from p. */
 static const char *text_by_id(xmlNodePtr root, const char *tag,
                               const char *id)
@@ -1395,6 +1525,7 @@ int main(void)
     test_check_name();
     test_filename();
     test_page();
+    test_dav_payloads();
     test_page_help();
     test_page_field_errors();
 

@@ -83,6 +83,9 @@ static const struct {
     { "/autodiscover/autodiscover.json", "another mail client" },
     { "/autodiscover/autodiscover.json/p", "another mail client" },
     { "/.well-known/user-agent-configuration.json", "another mail client" },
+    { "/.well-known/caldav", "another mail client" },
+    { "/.well-known/carddav/", "another mail client" },
+    { "/.well-known/caldavx", NULL },
 };
 
 int main(void)

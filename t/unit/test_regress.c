@@ -105,6 +105,14 @@
 #undef LLVMFuzzerInitialize
 #undef LLVMFuzzerTestOneInput
 
+#define root                   dav_root
+#define LLVMFuzzerInitialize   dav_init
+#define LLVMFuzzerTestOneInput dav_one
+#include "../../fuzz/fuzz_dav.c"
+#undef root
+#undef LLVMFuzzerInitialize
+#undef LLVMFuzzerTestOneInput
+
 typedef struct {
     const char *name;
     int (*init)(int *argc, char ***argv);
@@ -118,6 +126,7 @@ static const harness_t harnesses[] = {
     { "escape", escape_init, escape_one },
     { "render", render_init, render_one },
     { "path",   path_init,   path_one },
+    { "dav",    dav_init,    dav_one },
 };
 #define NHARNESSES (sizeof(harnesses) / sizeof(harnesses[0]))
 
