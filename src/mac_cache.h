@@ -49,4 +49,41 @@ typedef struct {
 } mac_cache_stats_t;
 void mac_cache_stats(mac_cache_t *c, mac_cache_stats_t *st);
 
+/* ---- Keys of a shared object cache (httpd's mod_socache) ----------
+ *
+ * One key layout for every kind of answer the module keeps in a shared
+ * cache (database domains today; per-address answers could be another
+ * kind):
+ *
+ *   byte 0       a byte of the SHA-1 of the name: shmcb picks its
+ *                sub-cache from an id's first byte, so a fixed first byte
+ *                would crowd every entry into one of them
+ *   byte 1       the kind (a letter)
+ *   byte 2       the key layout's version, '1'
+ *   bytes 3..10  the scope: a digest of what the answer depends on besides
+ *                the name (the query and its database), so that servers
+ *                with the same settings share entries and others never do
+ *   then         the name as given (lower-case it first) when at most
+ *                MAC_CACHE_NAME_MAX bytes, else '#' and its SHA-1
+ *
+ * At most MAC_CACHE_KEY_MAX bytes: memcache and redis keys are the hex
+ * of the id after a short tag, and must stay under 250 bytes. */
+#define MAC_CACHE_SCOPE_LEN 8
+#define MAC_CACHE_NAME_MAX  96
+#define MAC_CACHE_KEY_MAX   (3 + MAC_CACHE_SCOPE_LEN + MAC_CACHE_NAME_MAX)
+
+typedef enum {
+    MAC_CACHE_KIND_DOMAIN = 'D'
+} mac_cache_kind_e;
+
+/* The scope digest of some text (e.g. "driver\nparams\nquery"). */
+void mac_cache_scope(const char *text, apr_size_t len,
+                     unsigned char scope[MAC_CACHE_SCOPE_LEN]);
+
+/* Write the key of name into buf (MAC_CACHE_KEY_MAX bytes); returns its
+ * length. */
+apr_size_t mac_cache_key(unsigned char *buf, mac_cache_kind_e kind,
+                         const unsigned char scope[MAC_CACHE_SCOPE_LEN],
+                         const char *name, apr_size_t len);
+
 #endif /* MAC_CACHE_H */

@@ -858,7 +858,11 @@ char *mac_status_json(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
         }
         addf(&o, ",\"total\":%lu}", tot);
     }
-    add(&o, "},\n\"vhosts\":[");
+    add(&o, "}");
+    if (st->has_database) {
+        addf(&o, ",\n\"database_queries\":%lu", st->database_queries);
+    }
+    add(&o, ",\n\"vhosts\":[");
     for (i = 0; i < nvhosts(st); i++) {
         add(&o, i ? ",\n" : "\n");
         json_vhost(&o, vhost(st, i));
