@@ -10,6 +10,7 @@ MAC_PACKAGES=(
     libxml-libxml-perl libwww-perl liblwp-protocol-https-perl libjson-pp-perl
     openssl curl
     sqlite3 libaprutil1-dbd-sqlite3
+    memcached redis-server
 )
 
 # Absolute path of the repository root (parent of scripts/).
