@@ -71,10 +71,11 @@ APLOG_USE_MODULE(mailautoconf);
 #define DEFAULT_DBD_NEG_TTL    60
 #define DEFAULT_DBD_CACHE_SIZE 10000
 #define DB_CACHE_MUTEX         "mailautoconf-cache"
-/* Shared memory per entry of the module's own shmcb caches: the id, the
- * record and shmcb's index (measured by bench/run.sh --db). */
+/* Shared memory per MailAutoconfDBDCacheSize entry of the default shmcb
+ * cache: a key, a record of short values and shmcb's index entry take
+ * about 120 bytes (bench/run.sh --db reports them). */
 #define DB_CACHE_ENTRY_BYTES   160
-#define DB_NEG_CACHE_BYTES     (512 * 1024)
+#define DB_NEG_CACHE_BYTES     (1024 * 1024)
 
 #define AD_XML_PATH  MAC_PATH_AD_XML
 #define AD_JSON_PATH MAC_PATH_AD_JSON
@@ -630,7 +631,10 @@ static int init_socache(mac_socache_t *c, apr_pool_t *pconf, server_rec *s)
 
     memset(&hints, 0, sizeof(hints));
     hints.avg_id_len = 32;
-    hints.avg_obj_size = c->avg_obj;
+    /* shmcb makes one index entry (about 24 bytes) per avg_id_len +
+     * avg_obj_size bytes and takes the index out of the same memory:
+     * counting the index in the object balances the two. */
+    hints.avg_obj_size = c->avg_obj + 24;
     hints.expiry_interval = apr_time_from_sec(30);
     if (c->mutex_id
         && (rv = ap_global_mutex_create(&c->mutex, NULL, DB_CACHE_MUTEX,
@@ -895,8 +899,8 @@ static const command_rec mac_cmds[] = {
         "MailAutoconfDBDCacheSize)"),
     AP_INIT_TAKE1("MailAutoconfDBDCacheSize", set_dbd_cache_size, NULL,
         RSRC_CONF,
-        "How many domains the default shmcb cache of database answers "
-        "holds (default 10000)"),
+        "How many domains the shmcb cache of database answers holds when "
+        "MailAutoconfDBDCache is not set (default 10000)"),
     { NULL }
 };
 
