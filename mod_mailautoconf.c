@@ -664,7 +664,7 @@ static void socache_complain(request_rec *r, mac_socache_t *c,
                              apr_status_t rv, const char *what)
 {
     if (r->request_time - c->complained < apr_time_from_sec(30)) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r, MACNO(00510)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r, MACNO(00517)
                       "database cache %s: %s failed", c->setting, what);
         return;
     }
@@ -1245,7 +1245,7 @@ static int mac_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                                     "mailautoconf-u", 2, &err);
             if (!neg_cache) {
                 ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL,
-                             MACNO(00102) "%s: MailAutoconfDBDQuery keeps "
+                             MACNO(00516) "%s: MailAutoconfDBDQuery keeps "
                              "unknown domains in a shmcb cache: %s",
                              server_label(ptemp, s), err);
                 return HTTP_INTERNAL_SERVER_ERROR;
@@ -1561,7 +1561,8 @@ static const char *row_from_db(request_rec *r, const ap_dbd_t *dbd,
 }
 
 /* Ask the database about a (valid, lower-case) domain, through the shared
- * caches: the negative one first, then the configured one. */
+ * caches: the configured one (known domains), then the one of unknown
+ * domains. */
 static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
                    const mac_site_t **out)
 {
@@ -1579,13 +1580,6 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
 
     klen = mac_cache_key(key, MAC_CACHE_KIND_DOMAIN, st->sh->dbd_scope,
                          domain, strlen(domain));
-    if (socache_get(r, neg_cache, key, klen, rec, &len)) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00501)
-                      "database: %s answered from the cache (unknown)",
-                      domain);
-        return HTTP_NOT_FOUND;
-    }
-    len = sizeof(rec);
     if (socache_get(r, st->sh->dbcache, key, klen, rec, &len)) {
         if ((why = mac_row_decode(r->pool, rec, len, &row)) == NULL) {
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00501)
@@ -1598,6 +1592,13 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
                       "database cache %s: the entry for %s is not usable "
                       "(%s); asking the database", st->sh->dbcache->setting,
                       domain, why);
+    }
+    len = sizeof(rec);
+    if (socache_get(r, neg_cache, key, klen, rec, &len)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00515)
+                      "database: %s answered from the cache (unknown)",
+                      domain);
+        return HTTP_NOT_FOUND;
     }
     if ((dbd = dbd_acquire_fn(r)) == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00502)
