@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * mod_mailautoconf: mail client autoconfiguration for Apache httpd.
  *
@@ -31,6 +33,7 @@
 #include "apr_atomic.h"
 #include "apr_shm.h"
 #include "apr_global_mutex.h"
+#include "apr_thread_mutex.h"
 #include "mod_dbd.h"
 
 #include "mac_account.h"
@@ -48,8 +51,10 @@
 #include "mac_status.h"
 #include "mac_path.h"
 #include "mac_http.h"
+#include "mac_check.h"
+#include "mac_metrics.h"
 
-#define MAILAUTOCONF_VERSION "1.0.0"
+#define MAILAUTOCONF_VERSION "1.1.0"
 
 /* The project's own numbered log tags; AH numbers belong to httpd. */
 #define MACNO(n) "MAC" #n ": "
@@ -161,6 +166,7 @@ typedef struct {
     int                 dbd_ttl;                    /* UNSET or seconds */
     int                 dbd_neg_ttl;
     int                 dbd_cache_size;
+    const char         *check_resolver;  /* ADDRESS:PORT; NULL: system */
 
     /* Built by check_config; NULL when this server serves nothing.  Never
      * merged: with AP_MODULE_FLAG_ALWAYS_MERGE each server has a
@@ -245,6 +251,7 @@ static void *merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(dbd_ttl);
     MERGE_INT(dbd_neg_ttl);
     MERGE_INT(dbd_cache_size);
+    MERGE_PTR(check_resolver);
     if (add->sign_cert) {
         c->sign_cert = add->sign_cert;
         c->sign_key = add->sign_key;
@@ -415,6 +422,21 @@ static const char *set_max_body(cmd_parms *cmd, void *dc, const char *arg)
         srv_conf(cmd->server)->max_body = (apr_off_t)v;
     }
     return why;
+}
+
+static const char *set_check_resolver(cmd_parms *cmd, void *dc,
+                                      const char *arg)
+{
+    const char *addr, *why;
+    int port;
+
+    (void)dc;
+    if ((why = mac_resolver_parse(cmd->pool, arg, &addr, &port)) != NULL) {
+        return cmd_error(cmd, why);
+    }
+    srv_conf(cmd->server)->check_resolver = apr_psprintf(cmd->pool, "%s:%d",
+                                                         addr, port);
+    return NULL;
 }
 
 static const char *set_dbd_cache_size(cmd_parms *cmd, void *dc,
@@ -898,6 +920,9 @@ static const command_rec mac_cmds[] = {
         "PROVIDER[:ARGS]: the shared object cache (mod_socache) that keeps "
         "database answers, e.g. shmcb, memcache:HOST:PORT or "
         "redis:HOST:PORT (default shmcb, 2 MiB: about 13,000 domains)"),
+    AP_INIT_TAKE1("MailAutoconfCheckResolver", set_check_resolver, NULL,
+        RSRC_CONF, "The name server (IPv4 ADDRESS[:PORT]) the status page's "
+        "DNS check asks (default: the system's, from resolv.conf)"),
     AP_INIT_TAKE1("MailAutoconfDBDCacheSize", set_dbd_cache_size, NULL,
         RSRC_CONF,
         "How many database domains each child also keeps itself, in front "
@@ -2406,6 +2431,179 @@ static const char *join_names(apr_pool_t *p, const server_rec *s)
     return all->nelts ? apr_array_pstrcat(p, all, ' ') : NULL;
 }
 
+/* ---- The status page's DNS and certificate check ----------------- */
+
+/* Bounds of one check (see mac_check.h), and how long a child keeps its
+ * result: a page that anyone may reload must not make the server flood a
+ * resolver or open many connections. */
+#define CHECK_MAX_QUERIES 200
+#define CHECK_MAX_PROBES  40
+#define CHECK_KEEP        apr_time_from_sec(60)
+#define CHECK_TLS_TIMEOUT apr_time_from_sec(3)
+
+typedef struct {
+    apr_pool_t  *pool;      /* holds check */
+    mac_check_t *check;
+} check_slot_t;
+
+/* Per child: the last check per (resolver, scope).  The lock also makes
+ * the checks of one child run one at a time. */
+static apr_pool_t *check_pool;
+static apr_hash_t *check_cache;
+#if APR_HAS_THREADS
+static apr_thread_mutex_t *check_lock;
+#endif
+
+static void check_child_init(apr_pool_t *pchild)
+{
+    check_pool = pchild;
+    check_cache = apr_hash_make(pchild);
+#if APR_HAS_THREADS
+    if (apr_thread_mutex_create(&check_lock, APR_THREAD_MUTEX_DEFAULT,
+                                pchild) != APR_SUCCESS) {
+        check_lock = NULL;
+        check_cache = NULL;   /* then every check runs uncached */
+    }
+#endif
+}
+
+typedef struct {
+    mac_resolver_t *res;
+    const char     *why;      /* when res is NULL */
+} check_ctx_t;
+
+static mac_res_status_e check_resolve(void *ctx, apr_pool_t *p,
+                                      const char *name, const char *type,
+                                      apr_array_header_t **found,
+                                      const char **why)
+{
+    check_ctx_t *c = ctx;
+
+    if (!c->res) {
+        *found = NULL;
+        *why = c->why;
+        return MAC_RES_FAILED;
+    }
+    return mac_resolve(c->res, p, name, type, found, why);
+}
+
+static void check_probe(void *ctx, apr_pool_t *p, const char *addr,
+                        int port, const char *name, mac_tls_result_t *out)
+{
+    (void)ctx;
+    mac_tls_probe(p, addr, port, name, CHECK_TLS_TIMEOUT, out);
+}
+
+/* What the check needs of status page entry number index (server s).
+ * The certificates are read at s's own address (a wildcard one is
+ * reached on loopback) and port; port 443 for a plain-HTTP vhost on port
+ * 80. */
+static void status_check_input(apr_pool_t *p, const server_rec *s,
+                               const mac_status_vhost_t *v,
+                               mac_check_input_t *in, int index)
+{
+    const server_addr_rec *a = s->addrs;
+    char *ip = NULL;
+
+    memset(in, 0, sizeof(*in));
+    in->index = index;
+    in->server_name = v->server_name;
+    in->acct = v->acct;
+    in->https_port = v->https_port;
+    if (!a || !a->host_addr) {
+        return;
+    }
+    if (apr_sockaddr_is_wildcard(a->host_addr)) {
+        in->tls_addr = a->host_addr->family == APR_INET6 ? "::1"
+                                                        : "127.0.0.1";
+    }
+    else if (apr_sockaddr_ip_get(&ip, a->host_addr) == APR_SUCCESS) {
+        in->tls_addr = apr_pstrdup(p, ip);
+    }
+    in->tls_port = a->host_port ? a->host_port : s->port;
+    if (in->tls_port == 0 || in->tls_port == 80) {
+        in->tls_port = 443;
+    }
+}
+
+/* The check of inputs (all, or only number scope), from the cache when a
+ * fresh one is there; rendered into r->pool. */
+static void status_check(request_rec *r, const apr_array_header_t *inputs,
+                         int scope, const char **html, const char **json)
+{
+    const char *resolver = srv_conf(r->server)->check_resolver;
+    const char *key = apr_psprintf(r->pool, "%s %d",
+                                   resolver ? resolver : "system", scope);
+    apr_array_header_t *todo = apr_array_make(r->pool, 1,
+                                              sizeof(mac_check_input_t));
+    check_slot_t *slot = NULL;
+    mac_check_t *c;
+    apr_pool_t *p;
+    check_ctx_t ctx;
+    const char *addr = NULL;
+    int i, port = 53, cached = 0;
+
+    for (i = 0; i < inputs->nelts; i++) {
+        const mac_check_input_t *in = &APR_ARRAY_IDX(inputs, i,
+                                                     mac_check_input_t);
+        if (scope == 0 || in->index == scope) {
+            *(mac_check_input_t *)apr_array_push(todo) = *in;
+        }
+    }
+#if APR_HAS_THREADS
+    if (check_lock) {
+        apr_thread_mutex_lock(check_lock);
+    }
+#endif
+    if (check_cache) {
+        slot = apr_hash_get(check_cache, key, APR_HASH_KEY_STRING);
+    }
+    if (slot && slot->check
+        && apr_time_now() - slot->check->checked < CHECK_KEEP) {
+        c = slot->check;
+        cached = 1;
+    }
+    else {
+        apr_pool_create(&p, check_cache ? check_pool : r->pool);
+        memset(&ctx, 0, sizeof(ctx));
+        if (resolver) {
+            mac_resolver_parse(p, resolver, &addr, &port);
+        }
+        ctx.res = mac_resolver_create(p, addr, port, &ctx.why);
+        c = mac_check_run(p, todo, CHECK_MAX_QUERIES, CHECK_MAX_PROBES,
+                          check_resolve, &ctx, check_probe, NULL,
+                          resolver ? resolver
+                                   : "the system's (/etc/resolv.conf)",
+                          apr_time_now());
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00611)
+                      "status check: %d DNS queries, %d TLS connections%s%s",
+                      c->queries, c->probes,
+                      c->cut ? ", cut at the bound" : "",
+                      c->unreachable ? ", the resolver did not answer" : "");
+        if (check_cache) {
+            if (!slot) {
+                slot = apr_pcalloc(check_pool, sizeof(*slot));
+                apr_hash_set(check_cache, apr_pstrdup(check_pool, key),
+                             APR_HASH_KEY_STRING, slot);
+            }
+            if (slot->pool) {
+                apr_pool_destroy(slot->pool);
+            }
+            slot->pool = p;
+            slot->check = c;
+        }
+    }
+    c->from_cache = cached;
+    *html = mac_check_html(r->pool, c, inputs);
+    *json = apr_pstrcat(r->pool, "\"check\":", mac_check_json(r->pool, c),
+                        NULL);
+#if APR_HAS_THREADS
+    if (check_lock) {
+        apr_thread_mutex_unlock(check_lock);
+    }
+#endif
+}
+
 static int handle_status(request_rec *r)
 {
     static const char *const names[NCOUNTED] = {
@@ -2417,10 +2615,13 @@ static int handle_status(request_rec *r)
     mac_status_t status;
     apr_array_header_t *vhosts = apr_array_make(r->pool, 8,
                                                 sizeof(mac_status_vhost_t));
+    apr_array_header_t *inputs = apr_array_make(r->pool, 8,
+                                                sizeof(mac_check_input_t));
+    mac_status_query_t q;
     const server_rec *s;
     const char *body;
     apr_size_t len;
-    int i, k, rc;
+    int i, k, rc, n = 0;
 
     if (!d || (d->status != STATUS_VHOST && d->status != STATUS_SERVER)) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00208)
@@ -2432,6 +2633,16 @@ static int handle_status(request_rec *r)
     }
     if ((rc = method_gate_get(r)) != OK) {
         return rc == DONE ? OK : rc;
+    }
+    for (s = ap_server_conf; s; s = s->next) {
+        n += srv_conf(s)->state != NULL;
+    }
+    if (mac_status_query_parse(r->args, n, &q) != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00610)
+                      "status page: unknown query string");
+        return send_text(r, HTTP_BAD_REQUEST, "Bad request: the status page "
+                         "takes ?json, ?check, ?check=N (each with &json) "
+                         "or ?metrics.\n");
     }
     for (i = 0; i < NCOUNTED; i++) {
         cnt[i].name = names[i];
@@ -2472,6 +2683,8 @@ static int handle_status(request_rec *r)
         v->https_redirect = st->https_host;
         v->warnings = apr_array_append(r->pool, st->sh->warnings,
                                        st->warnings);
+        status_check_input(r->pool, s, v, apr_array_push(inputs),
+                           vhosts->nelts);
     }
     memset(&status, 0, sizeof(status));
     status.started = config_loaded;
@@ -2483,7 +2696,19 @@ static int handle_status(request_rec *r)
     status.has_database = neg_cache != NULL;
     status.database_queries = db_queries ? apr_atomic_read32(db_queries) : 0;
 
-    if (r->args && strcmp(r->args, "json") == 0) {
+    if (q.check) {
+        status_check(r, inputs, q.scope, &status.extra_html,
+                     &status.extra_json);
+    }
+    else {
+        status.extra_html = mac_check_html(r->pool, NULL, inputs);
+        status.extra_json = "\"check\":null";
+    }
+    if (q.metrics) {
+        body = mac_metrics_text(r->pool, &status, &len);
+        ap_set_content_type(r, MAC_METRICS_CONTENT_TYPE);
+    }
+    else if (q.json) {
         body = mac_status_json(r->pool, &status, &len);
         ap_set_content_type(r, "application/json; charset=utf-8");
     }
@@ -2642,6 +2867,7 @@ static void mac_child_init(apr_pool_t *pchild, server_rec *main_s)
     apr_hash_index_t *hi;
     server_rec *s;
 
+    check_child_init(pchild);
     for (s = main_s; s; s = s->next) {
         mac_state_t *st = srv_conf(s)->state;
         /* One per shared configuration, made with its first server. */

@@ -1,4 +1,6 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # bench/loadmon.pl: how busy the machine is with work that is not the
 # benchmark's, while bench/run.sh runs.
 #

@@ -1,4 +1,6 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # bench/report.pl: turn the raw rows bench/run.sh records into Markdown.
 #
 #   report.pl ab META.tsv AB.tsv [EC_SIGN_PER_S RSA_SIGN_PER_S]

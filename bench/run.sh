@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Benchmark of mod_mailautoconf: every answer against a static file with the
 # same bytes, on one httpd (event MPM) on 127.0.0.1, driven by wrk.
 #
@@ -52,7 +54,8 @@
 # directory (so a build in the working tree is neither used nor disturbed),
 # generates the httpd configuration there, and removes it all on exit.
 # Results go to the terminal and to bench/results.md (each mode replaces its
-# own section).  Nothing here asserts a speed: the script fails only on
+# own section), and README.md's figures are made from it (bench/readme.pl).
+# Nothing here asserts a speed: the script fails only on
 # errors (a build or startup failure, a non-2xx answer, an answer of the
 # wrong length, a crashed httpd child); socket errors are reported.
 #
@@ -70,7 +73,7 @@ cd "$ROOT"
 COMMAND="bash bench/run.sh${*:+ $*}"
 
 usage() {
-    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+    sed -n '/^# Benchmark of/,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
 }
 
 # ------------------------------------------------------------ options
@@ -127,7 +130,7 @@ fi
 THREADS=1            # wrk threads (the soak's request count needs 1)
 CONNS=16             # wrk connections
 WARMUP=2             # seconds, per side and scenario, not recorded
-HTTPD=/usr/sbin/apache2
+HTTPD=$(mac_httpd)
 ADDR=127.0.0.1
 SCALE_N=${BENCH_SCALE_N:-10000}
 SCALE_TIMEOUT=${BENCH_SCALE_TIMEOUT:-300}
@@ -154,46 +157,15 @@ PG_SCRIPT=           # --db --pgsql: our copy of scripts/pgsql.sh, once started
 PG_DIR=
 LOADMON_PID=         # bench/loadmon.pl sampling the machine's other load
 
-children_of() {
-    ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' || true
-}
-
-# Is PID a background job of this shell that is still running?  (Never
-# signal a PID that might have been reused by someone else's process.)
-our_job() {
-    jobs -p | grep -qx "$1" && kill -0 "$1" 2>/dev/null
-}
-
-# Stop one httpd we started: TERM to the parent (it stops its children and
-# waits for them); if it is still there after 15 s, KILL its children and
-# then it.
-stop_pid() {
-    local pid=$1 i
-    our_job "$pid" || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 150; i++)); do
-        our_job "$pid" || break
-        sleep 0.1
-    done
-    if our_job "$pid"; then
-        log "httpd $pid did not stop in 15 s, killing it"
-        for i in $(children_of "$pid"); do
-            kill -KILL "$i" 2>/dev/null || true
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-}
-
 cleanup() {
     local rc=$? pid
     trap - EXIT INT TERM
-    if [ -n "$LOADMON_PID" ] && our_job "$LOADMON_PID"; then
+    if [ -n "$LOADMON_PID" ] && mac_our_job "$LOADMON_PID"; then
         kill -TERM "$LOADMON_PID" 2>/dev/null || true
         wait "$LOADMON_PID" 2>/dev/null || true
     fi
     for pid in "${STARTED_PIDS[@]}"; do
-        stop_pid "$pid"
+        mac_stop_job "$pid"
     done
     # The throw-away PostgreSQL of --db --pgsql lives under $WORK.
     if [ -n "${PG_SCRIPT:-}" ]; then
@@ -248,12 +220,7 @@ else
     log "building the module from a copy of the sources in $WORK/build"
     cp -a mod_mailautoconf.c src Makefile.apxs "$WORK/build/"
 fi
-if ! (cd "$WORK/build" && mac_build_module) >"$WORK/build.log" 2>&1; then
-    tail -n 30 "$WORK/build.log" >&2
-    die "the module did not build (make -f Makefile.apxs)"
-fi
-MODULE_SO="$WORK/build/.libs/mod_mailautoconf.so"
-[ -f "$MODULE_SO" ] || die "no $MODULE_SO after the build"
+MODULE_SO=$(mac_build_copy "$WORK/build" "$WORK/build.log") || die "the module did not build"
 
 # Where the measured code comes from.
 if [ -n "$SRC_REVISION" ]; then
@@ -268,18 +235,10 @@ SRC_SUM=$(cd "$WORK/build" && cat mod_mailautoconf.c src/*.c src/*.h \
           | sha256sum | cut -c1-12)
 
 # ----------------------------------------------------------------- port
-port_free() {
-    ! (exec 3<>"/dev/tcp/$ADDR/$1") 2>/dev/null
-}
 if [ -z "$PORT" ]; then
-    for _ in $(seq 1 50); do
-        PORT=$((20000 + RANDOM % 20000))
-        port_free "$PORT" && break
-        PORT=
-    done
-    [ -n "$PORT" ] || die "no free port found on $ADDR"
+    PORT=$(mac_free_port "$ADDR") || die "no free port found on $ADDR"
 fi
-port_free "$PORT" || die "port $ADDR:$PORT is in use"
+mac_port_free "$ADDR" "$PORT" || die "port $ADDR:$PORT is in use"
 BASE_URL="http://$ADDR:$PORT"
 
 # ------------------------------------------------------- PKI and files
@@ -296,50 +255,20 @@ printf '%s' '<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="http://s
     > "$WORK/ad-request.xml"
 
 # ------------------------------------------------------- httpd config
-# The part every configuration shares.  Event MPM sized for 2 cores: two
-# children (one per core) of 25 threads.  More threads than wrk has
-# connections (16) in each child, because when every worker of a child is
-# busy the event MPM closes that child's idle keep-alive connections, which
-# wrk sees as read errors and reconnects.  Spare-thread limits that never
-# reap a child and no per-child request limit (the soak watches the same
-# processes throughout), unlimited keep-alive requests, no access log.
+# The part every configuration shares: the event MPM sized for 2 cores
+# (scripts/lib.sh's mac_httpd_conf_load; the soak watches the same
+# processes throughout), no access log.
 write_global_conf() {
     local conf=$1 name=$2
     {
         echo "# Generated by bench/run.sh"
-        echo "ServerRoot \"$WORK\""
-        echo "DefaultRuntimeDir \"$WORK/run\""
-        echo "PidFile \"$WORK/run/httpd-$name.pid\""
-        echo "ServerName $ADDR"
-        echo "Listen $ADDR:$PORT"
-        if [ "$(id -u)" -eq 0 ]; then
-            echo "User nobody"
-            echo "Group $(id -gn nobody)"
-        fi
-        echo "Include \"$ROOT/t/conf/httpd-base.conf\""
-        echo "LoadModule mailautoconf_module \"$MODULE_SO\""
-        echo "ErrorLog \"$WORK/logs/error-$name.log\""
+        mac_httpd_conf_head "$WORK" "$WORK/run" "$ADDR" "$ADDR:$PORT" \
+            "$MODULE_SO" "$WORK/logs/error-$name.log"
         echo "LogLevel warn"
         echo "# no CustomLog: no access log for any run"
-        cat <<'EOF'
-<IfModule mpm_event_module>
-    ServerLimit             2
-    StartServers            2
-    ThreadLimit             25
-    ThreadsPerChild         25
-    MaxRequestWorkers       50
-    MinSpareThreads         25
-    MaxSpareThreads         50
-    MaxConnectionsPerChild  0
-</IfModule>
-KeepAlive On
-MaxKeepAliveRequests 0
-KeepAliveTimeout 15
-Timeout 30
-HostnameLookups Off
-EnableSendfile Off
-EnableMMAP On
-EOF
+        mac_httpd_conf_load
+        echo "EnableSendfile Off"
+        echo "EnableMMAP On"
         echo "DocumentRoot \"$WORK/htdocs\""
         echo "<Directory \"$WORK/htdocs\">"
         echo "    Require all granted"
@@ -386,14 +315,8 @@ EOF
 # start_httpd CONF NAME [CAP_KB]: start httpd in the foreground (as a
 # background job of this script), optionally under an address-space limit.
 start_httpd() {
-    local conf=$1 name=$2 cap=${3:-}
-    if [ -n "$cap" ]; then
-        (ulimit -v "$cap"; exec "$HTTPD" -f "$conf" -DFOREGROUND) \
-            >"$WORK/logs/stdout-$name.log" 2>&1 &
-    else
-        "$HTTPD" -f "$conf" -DFOREGROUND >"$WORK/logs/stdout-$name.log" 2>&1 &
-    fi
-    HTTPD_PID=$!
+    mac_httpd_start "$HTTPD" "$1" "$WORK/logs/stdout-$2.log" "${3:-}"
+    HTTPD_PID=$MAC_HTTPD_PID
     STARTED_PIDS+=("$HTTPD_PID")
 }
 
@@ -423,14 +346,14 @@ wait_ready() {
 wait_children() {
     local want=$1 i
     for ((i = 0; i < 100; i++)); do
-        [ "$(children_of "$HTTPD_PID" | wc -l)" -ge "$want" ] && return 0
+        [ "$(mac_children_of "$HTTPD_PID" | wc -l)" -ge "$want" ] && return 0
         sleep 0.1
     done
     return 1
 }
 
 stop_httpd() {
-    [ -n "$HTTPD_PID" ] && stop_pid "$HTTPD_PID"
+    [ -n "$HTTPD_PID" ] && mac_stop_job "$HTTPD_PID"
     HTTPD_PID=
 }
 
@@ -457,7 +380,7 @@ mem_snapshot() {
     MEM_PARENT_HWM=$(status_kb "$HTTPD_PID" VmHWM)
     MEM_PARENT_PSS=$(pss_kb "$HTTPD_PID")
     MEM_KIDS_RSS=0; MEM_KIDS_PSS=0; MEM_KIDS_EACH=; MEM_PIDS=
-    for k in $(children_of "$HTTPD_PID" | sort -n); do
+    for k in $(mac_children_of "$HTTPD_PID"); do
         r=$(status_kb "$k" VmRSS); p=$(pss_kb "$k")
         MEM_KIDS_RSS=$((MEM_KIDS_RSS + ${r:-0}))
         MEM_KIDS_PSS=$((MEM_KIDS_PSS + ${p:-0}))
@@ -585,6 +508,8 @@ EOF
         else { $text .= "\n" unless $text =~ /\n\n\z/; $text .= $block }
         print $text;
     ' "$name" "$file" "$res"
+    # README.md's performance figures follow results.md (t/docs.t checks).
+    perl "$BENCH/readme.pl" >&2
 }
 
 # ===================================================================== A/B

@@ -1,3 +1,5 @@
+-- SPDX-License-Identifier: Apache-2.0
+-- Licensed under the Apache License, Version 2.0; see LICENSE.
 -- bench/wrk.lua: the wrk (4.x, LuaJIT) script behind bench/run.sh.
 --
 -- Which requests to send comes from a spec file named by the environment:

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * libFuzzer harness for src/mac_addr.c: mac_addr_parse, mac_domain_check,
  * mac_host_check, mac_strlower.  Arbitrary bytes in, NUL included, in an

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Helpers shared by the libFuzzer harnesses in fuzz/ (not by fuzz_adreq.c,
  * which stands alone).  Everything here is written independently of src/:

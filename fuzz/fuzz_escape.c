@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * libFuzzer harness for src/mac_escape.c: mac_xml_escape, mac_json_escape,
  * mac_utf8_valid, mac_has_ctl.  Arbitrary bytes in, NUL included.

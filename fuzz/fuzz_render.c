@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * libFuzzer harness for the renderers: mac_tb_render (Thunderbird),
  * mac_ad_compile/mac_ad_fill/mac_ad_pick/mac_ad_error (Outlook),

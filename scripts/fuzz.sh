@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Build the libFuzzer harnesses (clang, ASan + UBSan) and run each of them.
 #
 #   bash scripts/fuzz.sh [SECONDS_EACH] [HARNESS ...]

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # The install path on the real system, for CI (as root, on Debian):
 #
 #   make -f Makefile.apxs install          # .so + mailautoconf.load/.conf
@@ -30,7 +32,9 @@ if [ "$(id -u)" -ne 0 ]; then
     say "must run as root (it installs into the system)" >&2
     exit 2
 fi
-APXS=${APXS:-/usr/bin/apxs}
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+APXS=$(mac_apxs)
 for cmd in "$APXS" a2enmod a2dismod a2ensite a2dissite apache2ctl make install; do
     command -v "$cmd" >/dev/null 2>&1 || { say "missing command: $cmd" >&2; exit 2; }
 done

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # A throw-away PostgreSQL for t/dbd_pgsql.t (vhost db_pgsql of
 # t/conf/dbd.conf.in, active with "t/TEST -defines MAC_PGSQL").
 #

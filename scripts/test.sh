@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # The project's test command.
 #
 #   bash scripts/test.sh [t/TEST arguments, e.g. t/00_harness.t]
 #
-# Installs missing Debian packages, builds the module with -Werror, runs the
+# Installs missing Debian packages, builds the module with -Werror (WERROR=1
+# for every make below, fuzz harnesses included), runs the
 # C unit tests (prove) and the Apache::Test suite.  All output goes to the
 # terminal and to test.log at the repository root.  Exits nonzero unless
 # every prove run ends in "Result: PASS" with a nonzero "Tests=" count.
@@ -13,6 +16,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
+export WERROR=1
 
 LOG="$ROOT/test.log"
 : > "$LOG"
@@ -72,7 +76,7 @@ reason=$(prove_verdict)
 [ -z "$reason" ] || die "C unit tests: $reason"
 SUMMARY+=("C unit tests: PASS (Tests=$(tests_count))")
 
-run_step apache-test-generate perl t/TEST.PL -apxs /usr/bin/apxs -httpd /usr/sbin/apache2
+run_step apache-test-generate perl t/TEST.PL -apxs "$(mac_apxs)" -httpd "$(mac_httpd)"
 run_step apache-test-clean t/TEST -clean
 # The PostgreSQL scenarios run when scripts/pgsql.sh has a server up
 # (CI starts one); otherwise t/dbd_pgsql.t says why it skips.

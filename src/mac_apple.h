@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * mod_mailautoconf: Apple configuration profiles (.mobileconfig) and the
  * HTML page that asks for the address to put in one.

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * mod_mailautoconf: signing Apple configuration profiles (CMS / PKCS #7).
  *
@@ -10,25 +12,18 @@
  * an ordinary TLS server certificate for the host serving the profile is
  * the usual choice.
  *
- * Speed: for RSA and EC keys (what certificate authorities issue) the
- * parts of the SignedData that are the same for every profile (certificate
- * set, signer identifier, algorithm identifiers) are DER-encoded once at
- * load, and each call only hashes the content, encodes the three signed
- * attributes, makes the one private-key operation and assembles the DER
- * around them: the output is byte for byte what OpenSSL's CMS_sign would
- * produce with the same signing time (and, for RSA, the same signature),
- * at about half the cost for EC.  Other key types go through OpenSSL's
- * CMS API as before.
+ * How: OpenSSL's CMS API (CMS_sign, CMS_add1_signer, CMS_final) builds
+ * and encodes the structure; nothing is encoded by hand.  The signature is
+ * most of the cost of a signed profile (see bench/results.md).
  *
  * Lifetime and threads: load once at startup (httpd: post_config, pool
  * pconf, while still root so the key file may be root-only); the signer is
  * then read-only and mac_signer_sign may be called from any number of
  * threads at once on the same signer.  OpenSSL 3 rules (openssl-threads(7)):
  * objects are safe to share when no call modifies them.  A signature only
- * reads the pre-encoded bytes and duplicates a signing context prepared at
- * load (EVP_PKEY_CTX_dup takes it const: it copies it and takes references,
- * atomically counted); the content digest, signature context and output
- * are the call's own.  The lazily cached parts of the shared OpenSSL
+ * takes references to the certificates, the key and the digest (counted
+ * atomically); the CMS structure, its contexts and the output are the
+ * call's own.  The lazily cached parts of the shared OpenSSL
  * objects (X.509 extension cache, encodings, provider key export) are
  * filled at load time by a test signature, so no call writes to shared
  * state.  OpenSSL's error queue is per thread; mac_signer_sign leaves it as

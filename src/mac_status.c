@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * mod_mailautoconf: the status page.  See mac_status.h.
  */
@@ -702,6 +704,7 @@ char *mac_status_html(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
     }
     add(&o, "</header>\n<main>\n");
     html_counters(&o, st);
+    add(&o, st->extra_html);
     if (nvhosts(st) == 0) {
         add(&o, "<p>No virtual host has mail autoconfiguration.</p>\n");
     }
@@ -861,6 +864,10 @@ char *mac_status_json(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
     add(&o, "}");
     if (st->has_database) {
         addf(&o, ",\n\"database_queries\":%lu", st->database_queries);
+    }
+    if (st->extra_json) {
+        add(&o, ",\n");
+        add(&o, st->extra_json);
     }
     add(&o, ",\n\"vhosts\":[");
     for (i = 0; i < nvhosts(st); i++) {

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * mod_mailautoconf: the status page, like mod_status' server-status.
  *
@@ -96,6 +98,11 @@ typedef struct {
     int ncounters;
     int has_database;         /* a server looks domains up in a database */
     unsigned long database_queries;  /* queries since started */
+    const char *extra_html;   /* a pre-rendered section put after the
+                               * counters (e.g. mac_check_html()), may be
+                               * NULL */
+    const char *extra_json;   /* pre-rendered members ("\"check\":…") put
+                               * after "counters", may be NULL */
 } mac_status_t;
 
 /* "served", "not_found", "bad_request", "error" (the JSON keys). */

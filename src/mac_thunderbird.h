@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * mod_mailautoconf: Thunderbird's autoconfig format, config-v1.1.xml.
  * Also read by Thunderbird for Android (K-9), Evolution and KMail.

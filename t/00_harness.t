@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Sanity checks of the test harness itself: the test httpd (with our module
 # loaded) answers, the configtest helpers work, and the vhost/XML helpers
 # behave as documented.

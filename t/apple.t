@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Apple configuration profiles (.mobileconfig): the profile itself checked
 # key by key against Apple's device-management schema (TopLevel,
 # CommonPayloadKeys, com.apple.mail.managed), its values, its headers, the

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # "apache2 -t" on MailAutoconfProfileSigning and MailAutoconfProfilePath:
 # every unusable file, key or path is refused at startup with the
 # directive's name and the file or the problem; good configurations pass.

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # The HTML page of the Apple configuration profile path: the form it shows
 # without parameters (structure, headers, which domain it names, its
 # action), and the error pages for bad names, bad addresses, foreign

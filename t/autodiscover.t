@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Outlook "POX" Autodiscover: the settings answer (POST from Outlook and
 # Thunderbird, browser GETs), the error forms, the mobilesync answer, the
 # HTTPS redirect and the proxy / SetHandler / no-configuration scenarios.

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Outlook Autodiscover: hostile request bodies and broken HTTP framing.
 #
 # Every case must be refused with the Autodiscover error form (ErrorCode

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Autodiscover v2: GET /autodiscover/autodiscover.json tells the client
 # where the POX endpoint (or the ActiveSync server) is.  The Url is built
 # from the vhost's ServerName, never from the request.

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Configuration scopes: two virtual hosts do not mix, a virtual host with
 # only MailAutoconfDomain inherits servers and names from the main server,
 # "none" drops one protocol's inherited servers, and virtual hosts without

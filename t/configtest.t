@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # "apache2 -t" on small configurations: every bad directive value is
 # refused with the directive's name and the reason, a MailAutoconfDomain
 # without any server is a startup error naming the virtual host, a good
@@ -103,7 +105,14 @@ my @FAILS = (
     ['MailAutoconfEngine maybe',                     'MailAutoconfEngine', qr/On or Off/],
     # none together with servers in one context
     ["MailAutoconfImap imap.example.com 993 ssl\nMailAutoconfImap none",
-                                                     'MailAutoconfImap', qr/none.*cannot be combined/],
+                                                     'MailAutoconfImap', qr/none.*cannot be combined/],    # the status page's resolver
+    ['MailAutoconfCheckResolver dns.example.com',     'MailAutoconfCheckResolver', qr/not an IPv4 address/],
+    ['MailAutoconfCheckResolver 127.0.0.1:0',        'MailAutoconfCheckResolver', qr/port/],
+    ['MailAutoconfCheckResolver 127.0.0.1:65536',    'MailAutoconfCheckResolver', qr/port/],
+    ['MailAutoconfCheckResolver 127.0.0.1:53x',      'MailAutoconfCheckResolver', qr/port/],
+    ['MailAutoconfCheckResolver 127.0.0.1:',         'MailAutoconfCheckResolver', qr/port/],
+    ['MailAutoconfCheckResolver ::1',                'MailAutoconfCheckResolver', qr/IPv6.*not supported/],
+    ['MailAutoconfCheckResolver 127.0.0.1 53',       'MailAutoconfCheckResolver', qr/argument/],
 );
 
 # Startup errors: only visible once inheritance is resolved.
@@ -136,6 +145,7 @@ my @OKS = (
     MailAutoconfLoginName %EMAILLOCALPART%+%EMAILDOMAIN%
     MailAutoconfDocumentation https://www.example.com/help/mail "Setting up mail"
     MailAutoconfCacheMaxAge 0
+    MailAutoconfCheckResolver 127.0.0.1:5353
     MailAutoconfEngine On
 EOC
     ["MailAutoconfImap imap.main.test 993 ssl\n"

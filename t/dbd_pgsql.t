@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Domains from PostgreSQL: vhost db_pgsql of t/conf/dbd.conf.in.
 #
 #   bash scripts/pgsql.sh start             # throw-away server, DBDParams

@@ -1,4 +1,6 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 #
 # t/dbd_setup.pl - (re)create the SQLite databases of t/conf/dbd.conf.in.
 #

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # The operator documentation against the code, without the test server:
 #   - every directive in mod_mailautoconf.c's command table has a README.md
 #     "### " section naming it, with Description, Syntax, Default and
@@ -6,13 +8,19 @@
 #     fine);
 #   - every MailAutoconf* word in README.md and conf/ is a real directive;
 #   - conf/example-vhost.conf and conf/mailautoconf.conf pass "httpd -t"
-#     as shipped, included in a minimal configuration with the module.
+#     as shipped, included in a minimal configuration with the module;
+#   - LICENSE is there, and every source file (C, Perl, shell, Lua,
+#     makefiles) starts with the licence header;
+#   - README.md's performance figures are bench/readme.pl's rendering of
+#     bench/results.md, and no timing or ratio stands outside them.
 use strict;
 use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
 use MailAutoconfTest qw(configtest configtest_ok top_dir);
+use File::Find ();
 use File::Spec ();
+use File::Temp ();
 
 sub slurp {
     my ($rel) = @_;
@@ -150,6 +158,114 @@ for my $file ('README.md', sort keys %conf_files) {
         "<VirtualHost 127.0.0.1:8080>", "ServerName autoconfig.example.com",
         "MailAutoconfDomain example.com", "</VirtualHost>"));
     ok($ok, 'conf/mailautoconf.conf: its example lines, switched on, pass httpd -t') or diag($out);
+}
+
+# ------------------------------------------------------------- the licence
+
+{
+    my $license = eval { slurp('LICENSE') } // '';
+    like($license, qr/^\s*Apache License\s+Version 2\.0, January 2004\b/,
+         'LICENSE: the Apache License, Version 2.0');
+    like($license, qr/END OF TERMS AND CONDITIONS/, 'LICENSE: the full text');
+    my $copyright = eval { slurp('debian/copyright') };
+    if (defined $copyright) {
+        my @licenses = $copyright =~ /^License: (\S+)/mg;
+        ok(@licenses && !grep({ $_ ne 'Apache-2.0' } @licenses),
+           'debian/copyright: every file under Apache-2.0, as LICENSE says') or diag("@licenses");
+    }
+
+    my $top = top_dir();
+    my @files;
+    my $source = qr{(?:\.(?:c|h|pl|pm|t|PL|sh|lua)|/Makefile(?:\.apxs)?|^\.ci/run)\z};
+    my $skip = qr{^(?:t/logs|t/conf/apache_test_config\.pm|t/unit/bin|fuzz/bin|fuzz/corpus|fuzz/artifacts|\.libs|src/\.libs)(?:/|\z)};
+    File::Find::find({ no_chdir => 1, wanted => sub {
+        my $rel = File::Spec->abs2rel($File::Find::name, $top);
+        if (-d $_) {
+            $File::Find::prune = 1 if $rel =~ $skip || $rel =~ m{(?:^|/)\.git\z};
+            return;
+        }
+        push @files, $rel if $rel !~ $skip && ("/$rel" =~ $source || $rel =~ $source);
+    } }, $top);
+    cmp_ok(scalar @files, '>=', 50, 'source files found (' . scalar(@files) . ')');
+    my @without;
+    for my $rel (sort @files) {
+        open my $fh, '<', File::Spec->catfile($top, $rel) or die "$rel: $!\n";
+        my $head = join '', map { scalar(<$fh>) // '' } 1 .. 4;
+        push @without, $rel
+            unless $head =~ /^(?:#!.*\n)?(?:\/\*|#|--) SPDX-License-Identifier: Apache-2\.0\b/
+                && $head =~ /Licensed under the Apache License, Version 2\.0; see LICENSE\./;
+    }
+    ok(!@without, 'every source file starts with the SPDX line and the licence sentence')
+        or diag("without: @without");
+}
+
+# ------------------------------------------- README figures and results.md
+
+# The performance figures are made from bench/results.md by bench/readme.pl;
+# no figure may stand anywhere else in README.md, so none can drift.
+{
+    my $script = File::Spec->catfile(top_dir(), 'bench', 'readme.pl');
+    my $out = `"$^X" "$script" --check 2>&1`;
+    is($? >> 8, 0, 'README.md: the performance figures agree with bench/results.md (bench/readme.pl --check)')
+        or diag($out);
+
+    my ($block) = $readme =~ /<!-- bench-figures:begin -->\n(.*?)<!-- bench-figures:end -->/s;
+    ok(defined $block && $block =~ /\d\.\d\d×/, 'README.md: the figures block has the ratios');
+    (my $rest = $readme) =~ s/<!-- bench-figures:begin -->.*?<!-- bench-figures:end -->//s;
+    my @loose = $rest =~ /(\d[\d.,]*\s*(?:µs|×))/g;
+    ok(!@loose, 'README.md: no timing or ratio outside the figures block') or diag("@loose");
+    my ($perf) = $rest =~ /^## Performance\n(.*?)^## /ms;
+    my @perf = ($perf // '') =~ /(\d[\d.,]*\s*(?:µs|ms|×|%|MiB|KiB|GiB|MB|KB|GB|s)\b)/g;
+    ok(defined $perf && !@perf, 'README.md Performance: every figure is in the figures block')
+        or diag("@perf");
+
+    # The check itself catches a changed figure.
+    my $dir = File::Temp::tempdir('mac-docs-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+    (my $wrong = $readme) =~ s/(<!-- bench-figures:begin -->.*?)(\d)\.(\d\d)×/$1 . ($2 + 1) . ".$3×"/se;
+    open my $fh, '>', "$dir/README.md" or die "$dir/README.md: $!";
+    print $fh $wrong;
+    close $fh;
+    $out = `"$^X" "$script" --check --readme "$dir/README.md" 2>&1`;
+    isnt($? >> 8, 0, 'bench/readme.pl --check fails on a README whose ratio differs from bench/results.md')
+        or diag($out);
+}
+
+# --------------------------------------------------------------- Requirements
+
+# The minimum versions in README.md cover the APIs the code uses.
+{
+    my ($req) = $readme =~ /^## Requirements\n(.*?)^## /ms;
+    ok(defined $req, 'README: a Requirements section');
+    my %min = map { /^\| ([^|]+?) \| (\d[\d.]*) \|/ ? ($1 => $2) : () } split /\n/, $req // '';
+    my $src = join '', map { slurp("src/$_") } grep { /\.c\z/ } do {
+        opendir my $d, File::Spec->catdir(top_dir(), 'src') or die "src: $!";
+        readdir $d;
+    };
+    my $at_least = sub {
+        my ($have, $want) = @_;
+        my @h = split /\./, $have // '0';
+        my @w = split /\./, $want;
+        for my $i (0 .. $#w) {
+            my $x = $h[$i] // 0;
+            return $x > $w[$i] if $x != $w[$i];
+        }
+        return 1;
+    };
+    my @needs = (
+        ['Apache httpd', '2.4.30', 'the flags field of the module structure',
+         $code =~ /AP_MODULE_FLAG_\w+\s*\/\*\s*flags/],
+        ['Apache httpd', '2.4.19', 'core_dir_config expr_handler', $code =~ /->expr_handler\b/],
+        ['OpenSSL (libcrypto)', '3.0', 'EVP_MD_fetch and EVP_PKEY_get_*',
+         $src =~ /\b(?:EVP_MD_fetch|EVP_PKEY_get_bits|EVP_PKEY_get0_type_name)\b/],
+        ['libxml2', '2.9.0', 'XML_PARSE_IGNORE_ENC', $src =~ /\bXML_PARSE_IGNORE_ENC\b/],
+        ['APR, APR-util', '1.4', 'what httpd 2.4 needs', 1],
+    );
+    for my $n (@needs) {
+        my ($what, $want, $why, $used) = @$n;
+        next unless $used;
+        ok($at_least->($min{$what}, $want),
+           "README Requirements: $what at least $want ($why); it says " . ($min{$what} // 'nothing'));
+    }
 }
 
 done_testing();

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Hostile input on every endpoint: one table, each row one endpoint and
 # one hostile input, sent over a raw socket exactly as written (LWP would
 # re-encode or refuse much of it).  Every row asserts
@@ -512,7 +514,7 @@ my @SLOTS = (
     ['an unknown parameter', 'mc_page', MC . '?x=VALUE',
      { crlf_raw => '0.9:200', nul_raw => 'core:400', '*' => 200 }],
     ['the query', 'status', STATUS . '?VALUE',
-     { crlf_raw => '0.9:200', nul_raw => 'core:400', '*' => 200 }],
+     { crlf_raw => '0.9:400', nul_raw => 'core:400', '*' => 400 }],
 );
 for my $slot (@SLOTS) {
     my ($what, $ep, $target, $exp) = @$slot;
@@ -572,8 +574,17 @@ prow('mc', 'an invalid address and a name with U+202E', MC . '?emailaddress=bad&
 prow('mc_page', 'unknown parameters with markup', MC . '?%3CMK%3E=%3Cx%3E&foo=%zz', 200);
 prow('mc_page', 'an empty query', MC . '?', 200);
 prow('status', '?json', STATUS . '?json', 200, json => 1);
-prow('status', '?json with a NUL (not JSON)', STATUS . '?json%00MK', 200);
-prow('status', 'markup in the query', STATUS . '?%3CMK%3E%22%27&x=%zz', 200);
+prow('status', '?json with a NUL', STATUS . '?json%00MK', 400);
+prow('status', 'markup in the query', STATUS . '?%3CMK%3E%22%27&x=%zz', 400);
+prow('status', '?check', STATUS . '?check', 200);
+prow('status', '?check=1&json', STATUS . '?check=1&json', 200, json => 1);
+prow('status', '?json&check=1', STATUS . '?json&check=1', 200, json => 1);
+prow('status', '?metrics', STATUS . '?metrics', 200, metrics => 1);
+prow('status', '?check= with markup', STATUS . '?check=%3CMK%3E', 400);
+prow('status', '?check=N too large', STATUS . '?check=99999MK', 400);
+prow('status', '?check=0', STATUS . '?check=0&MK', 400);
+prow('status', '?metrics with more', STATUS . '?metrics&json&MK', 400);
+prow('status', 'a word twice', STATUS . '?check&check&MK', 400);
 
 # --- (3) Host headers: never echoed.  A foreign Host reaches every vhost
 # (each has its own port); markup only gets past httpd on hz_lax.  The
@@ -978,7 +989,16 @@ sub check_form {
         return;
     }
     if ($kind eq 'status') {
-        if ($row->{json}) {
+        if ($status == 400) {
+            like($ct, qr{^text/plain}, 'text/plain') unless $v09;
+            like($body, qr/\ABad request: the status page takes /, 'says what the page takes');
+        }
+        elsif ($row->{metrics}) {
+            is($ct, 'text/plain; version=0.0.4; charset=utf-8', 'the Prometheus text format')
+                unless $v09;
+            like($body, qr/^# TYPE mailautoconf_requests_total counter$/m, 'the counters');
+        }
+        elsif ($row->{json}) {
             like($ct, qr{^application/json}, 'JSON') unless $v09;
             ok(eval { JSON::PP->new->decode($body) }, 'valid JSON');
         }

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Hosting layouts: the mail settings in the main server and virtual hosts
 # that set none of the module's directives.  Each server must answer with
 # its own names in every answer that carries one (Autodiscover v2, the

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # What the module writes to the error log, and the mailautoconf-client
 # request note: rejected requests are logged at info with a MAC tag and
 # the reason but never with the address or the body; debug lines show

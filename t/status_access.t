@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Only the administrator can switch the status page on: a .htaccess with
 # "SetHandler mailautoconf-status" gets 403, MailAutoconfStatus in
 # .htaccess is refused by httpd, and a page scoped to a virtual host shows

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Thunderbird autoconfig (config-v1.1.xml): the document, its headers,
 # address validation, methods, conditional requests, and the module's
 # paths surviving ProxyPass, RewriteRule and being mapped by SetHandler.

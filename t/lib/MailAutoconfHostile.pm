@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 package MailAutoconfHostile;
 
 # Hostile input shared by t/autodiscover_hostile.t, t/hostile.t and

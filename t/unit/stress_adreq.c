@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Threaded stress of the request path, for ThreadSanitizer:
  *
@@ -36,6 +38,7 @@
 #include "mac_apple.h"
 #include "mac_autodiscover.h"
 #include "tap.h"
+#include "fixture.h"
 
 #define NTHREADS 8
 
@@ -199,19 +202,6 @@ static void *worker(void *v)
     return NULL;
 }
 
-static mac_server_t server(mac_proto_e proto, const char *host, int port,
-                           mac_socket_e sock, mac_auth_e auth)
-{
-    mac_server_t s;
-
-    s.proto = proto;
-    s.host = host;
-    s.port = port;
-    s.socket = sock;
-    s.auth = auth;
-    return s;
-}
-
 int main(int argc, char **argv)
 {
     apr_pool_t *p;
@@ -241,10 +231,10 @@ int main(int argc, char **argv)
     APR_ARRAY_PUSH(acct.domains, const char *) = "example.com";
     acct.servers = apr_array_make(p, 3, sizeof(mac_server_t));
     APR_ARRAY_PUSH(acct.servers, mac_server_t) =
-        server(MAC_PROTO_IMAP, "imap.example.com", 993, MAC_SOCK_SSL,
+        fx_server(MAC_PROTO_IMAP, "imap.example.com", 993, MAC_SOCK_SSL,
                MAC_AUTH_PASSWORD_CLEARTEXT);
     APR_ARRAY_PUSH(acct.servers, mac_server_t) =
-        server(MAC_PROTO_SMTP, "smtp.example.com", 587, MAC_SOCK_STARTTLS,
+        fx_server(MAC_PROTO_SMTP, "smtp.example.com", 587, MAC_SOCK_STARTTLS,
                MAC_AUTH_PASSWORD_CLEARTEXT);
     acct.login_template = "%EMAILLOCALPART%+x@%EMAILDOMAIN%";
     acct.display_name = "Stress <Mail> & Co";

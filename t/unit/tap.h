@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * tap.h - minimal TAP producer for the C unit tests (header only).
  *
@@ -6,6 +8,7 @@
  *       ok(1 + 1 == 2, "addition works for %s", "ints");
  *       is_str(got, "expected", "string compare");
  *       is_int(got, 42, "int compare");
+ *       if (!have_tool) { skip(2, "no %s here", "tool"); }
  *       return done_testing();   // prints 1..N, nonzero if any failed
  *   }
  */
@@ -96,6 +99,24 @@ static inline void diag(const char *fmt, ...)
     vprintf(fmt, ap);
     va_end(ap);
     printf("\n");
+}
+
+/* Records n tests as skipped, with the reason ("ok N # SKIP reason"). */
+__attribute__((format(printf, 2, 3)))
+static inline void skip(int n, const char *fmt, ...)
+{
+    va_list ap;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        tap_run_++;
+        printf("ok %d # SKIP ", tap_run_);
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        printf("\n");
+    }
+    fflush(stdout);
 }
 
 /* Prints the plan; returns 0 when every test passed, 1 otherwise (also

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Unit tests for src/mac_account.[ch]: names, directive-argument parsers,
  * account queries and warnings.
@@ -10,14 +12,10 @@
 #include <apr_tables.h>
 
 #include "tap.h"
+#include "fixture.h"
 #include "mac_account.h"
 
 static apr_pool_t *pool;
-
-static int contains(const char *hay, const char *needle)
-{
-    return hay != NULL && strstr(hay, needle) != NULL;
-}
 
 /* ------------------------------------------------------------ names */
 
@@ -92,8 +90,8 @@ static void test_port(void)
                "untouched", t->arg);
         }
     }
-    ok(contains(mac_parse_port(pool, "0", &(int){0}), "'0'")
-       && contains(mac_parse_port(pool, "0", &(int){0}), "1 to 65535"),
+    ok(fx_contains(mac_parse_port(pool, "0", &(int){0}), "'0'")
+       && fx_contains(mac_parse_port(pool, "0", &(int){0}), "1 to 65535"),
        "port message quotes the value and gives the range");
 }
 
@@ -134,7 +132,7 @@ static void test_socket(void)
         }
     }
     why = mac_parse_socket(pool, "bogus", &(mac_socket_e){0});
-    ok(contains(why, "'bogus'") && contains(why, "starttls"),
+    ok(fx_contains(why, "'bogus'") && fx_contains(why, "starttls"),
        "socket message quotes the value and lists the choices");
 }
 
@@ -188,24 +186,24 @@ static void test_auth(void)
                    mac_auth_name((mac_auth_e)cases[i].auth));
             }
             else if (cases[i].auth >= 0) {
-                ok(contains(why, "only for SMTP") && (int)a == 99,
+                ok(fx_contains(why, "only for SMTP") && (int)a == 99,
                    "auth '%s' for %s refused: only for SMTP", cases[i].arg,
                    mac_proto_name((mac_proto_e)proto));
             }
             else {
-                ok(contains(why, "is not one of") && (int)a == 99,
+                ok(fx_contains(why, "is not one of") && (int)a == 99,
                    "auth '%s' for %s refused: unknown", cases[i].arg,
                    mac_proto_name((mac_proto_e)proto));
             }
         }
     }
     why = mac_parse_auth(pool, MAC_PROTO_SMTP, "bogus", &(mac_auth_e){0});
-    ok(contains(why, "'bogus'") && contains(why, "none")
-       && contains(why, "SMTP-after-POP"),
+    ok(fx_contains(why, "'bogus'") && fx_contains(why, "none")
+       && fx_contains(why, "SMTP-after-POP"),
        "unknown SMTP auth: message lists none and SMTP-after-POP");
     why = mac_parse_auth(pool, MAC_PROTO_IMAP, "bogus", &(mac_auth_e){0});
-    ok(contains(why, "OAuth2") && !contains(why, "none")
-       && !contains(why, "SMTP-after-POP"),
+    ok(fx_contains(why, "OAuth2") && !fx_contains(why, "none")
+       && !fx_contains(why, "SMTP-after-POP"),
        "unknown IMAP auth: message does not offer SMTP-only values");
 }
 
@@ -324,7 +322,7 @@ static void test_server(void)
         memset(&s, 0, sizeof(s));
         why = mac_parse_server(pool, t->proto, t->host, t->port, t->sock,
                                t->auth, &s);
-        if (!ok(contains(why, t->fragment), "server refused: %s (%s)",
+        if (!ok(fx_contains(why, t->fragment), "server refused: %s (%s)",
                 t->what, t->fragment)) {
             diag("message: %s", why ? why : "(accepted)");
         }
@@ -348,7 +346,7 @@ static void test_server_each_auth(void)
                                    "1234", "starttls",
                                    mac_auth_name((mac_auth_e)a), &s);
             if (smtp_only && proto != MAC_PROTO_SMTP) {
-                ok(contains(why, "only for SMTP"), "server %s auth %s refused",
+                ok(fx_contains(why, "only for SMTP"), "server %s auth %s refused",
                    mac_proto_name((mac_proto_e)proto),
                    mac_auth_name((mac_auth_e)a));
             }
@@ -365,39 +363,10 @@ static void test_server_each_auth(void)
 
 /* ------------------------------------------------------------ account */
 
-static mac_server_t srv(mac_proto_e proto, const char *host, int port,
-                        mac_socket_e sock, mac_auth_e auth)
-{
-    mac_server_t s;
-
-    s.proto = proto;
-    s.host = host;
-    s.port = port;
-    s.socket = sock;
-    s.auth = auth;
-    return s;
-}
-
-static mac_account_t *account(const mac_server_t *servers, int n)
-{
-    mac_account_t *a = apr_pcalloc(pool, sizeof(*a));
-    int i;
-
-    a->domains = apr_array_make(pool, 2, sizeof(const char *));
-    APR_ARRAY_PUSH(a->domains, const char *) = "example.com";
-    APR_ARRAY_PUSH(a->domains, const char *) = "example.org";
-    a->servers = apr_array_make(pool, 4, sizeof(mac_server_t));
-    for (i = 0; i < n; i++) {
-        APR_ARRAY_PUSH(a->servers, mac_server_t) = servers[i];
-    }
-    a->login_template = "%EMAILADDRESS%";
-    return a;
-}
-
 static int warning_matches(apr_array_header_t *w, int i, const char *frag)
 {
     return w && i < w->nelts
-        && contains(APR_ARRAY_IDX(w, i, const char *), frag);
+        && fx_contains(APR_ARRAY_IDX(w, i, const char *), frag);
 }
 
 static void test_account(void)
@@ -406,14 +375,14 @@ static void test_account(void)
     mac_account_t *a;
     apr_array_header_t *w;
 
-    full[0] = srv(MAC_PROTO_IMAP, "imap.example.com", 993, MAC_SOCK_SSL,
+    full[0] = fx_server(MAC_PROTO_IMAP, "imap.example.com", 993, MAC_SOCK_SSL,
                   MAC_AUTH_PASSWORD_CLEARTEXT);
-    full[1] = srv(MAC_PROTO_POP3, "pop.example.com", 995, MAC_SOCK_SSL,
+    full[1] = fx_server(MAC_PROTO_POP3, "pop.example.com", 995, MAC_SOCK_SSL,
                   MAC_AUTH_PASSWORD_CLEARTEXT);
-    full[2] = srv(MAC_PROTO_SMTP, "smtp.example.com", 587,
+    full[2] = fx_server(MAC_PROTO_SMTP, "smtp.example.com", 587,
                   MAC_SOCK_STARTTLS, MAC_AUTH_PASSWORD_CLEARTEXT);
 
-    a = account(full, 3);
+    a = fx_account(pool, full, 3);
     ok(mac_account_has_domain(a, "example.com"), "has_domain: first");
     ok(mac_account_has_domain(a, "example.org"), "has_domain: second");
     ok(!mac_account_has_domain(a, "example.net"), "has_domain: other");
@@ -427,7 +396,7 @@ static void test_account(void)
     is_int(w->nelts, 0, "warnings: none for a complete TLS-only account");
 
     /* a plain server */
-    s = srv(MAC_PROTO_IMAP, "imap.example.com", 143, MAC_SOCK_PLAIN,
+    s = fx_server(MAC_PROTO_IMAP, "imap.example.com", 143, MAC_SOCK_PLAIN,
             MAC_AUTH_PASSWORD_CLEARTEXT);
     APR_ARRAY_PUSH(a->servers, mac_server_t) = s;
     is_int(mac_account_count(a, MAC_PROTO_IMAP), 2, "count IMAP after adding");
@@ -439,7 +408,7 @@ static void test_account(void)
     ok(warning_matches(w, 0, "Android"), "  mentions Thunderbird for Android");
 
     /* two plain servers */
-    s = srv(MAC_PROTO_SMTP, "smtp.example.com", 25, MAC_SOCK_PLAIN,
+    s = fx_server(MAC_PROTO_SMTP, "smtp.example.com", 25, MAC_SOCK_PLAIN,
             MAC_AUTH_NONE);
     APR_ARRAY_PUSH(a->servers, mac_server_t) = s;
     w = mac_account_warnings(pool, a);
@@ -448,24 +417,24 @@ static void test_account(void)
        "  second names the SMTP server");
 
     /* no incoming server */
-    a = account(&full[2], 1);
+    a = fx_account(pool, &full[2], 1);
     w = mac_account_warnings(pool, a);
     is_int(w->nelts, 1, "warnings: SMTP only -> one");
     ok(warning_matches(w, 0, "no IMAP or POP3"), "  no incoming server");
 
     /* POP3 counts as incoming */
-    a = account(&full[1], 2);
+    a = fx_account(pool, &full[1], 2);
     w = mac_account_warnings(pool, a);
     is_int(w->nelts, 0, "warnings: POP3 + SMTP -> none");
 
     /* no SMTP */
-    a = account(full, 2);
+    a = fx_account(pool, full, 2);
     w = mac_account_warnings(pool, a);
     is_int(w->nelts, 1, "warnings: IMAP + POP3 only -> one");
     ok(warning_matches(w, 0, "no SMTP"), "  no SMTP server");
 
     /* nothing */
-    a = account(NULL, 0);
+    a = fx_account(pool, NULL, 0);
     w = mac_account_warnings(pool, a);
     is_int(w->nelts, 2, "warnings: no servers -> two");
     ok(warning_matches(w, 0, "no IMAP or POP3")

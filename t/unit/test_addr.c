@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Unit tests for src/mac_addr.[ch]: address parsing, domain and host checks.
  */
@@ -8,23 +10,15 @@
 #include <apr_strings.h>
 
 #include "tap.h"
+#include "fixture.h"
 #include "mac_addr.h"
 
 static apr_pool_t *pool;
 
-/* n copies of c, NUL-terminated, from the pool. */
-static char *rep(char c, apr_size_t n)
-{
-    char *s = apr_palloc(pool, n + 1);
-    memset(s, c, n);
-    s[n] = '\0';
-    return s;
-}
-
 /* A valid domain of exactly n bytes (n >= 6): 49-letter labels, ".com". */
 static char *domain_of_len(apr_size_t n)
 {
-    char *s = rep('a', n);
+    char *s = fx_rep(pool, 'a', n);
     apr_size_t i;
 
     for (i = 49; i + 5 < n; i += 50) {
@@ -70,30 +64,6 @@ static const char *host_len(const char *s, apr_size_t len)
     const char *why = mac_host_check(b, len);
     free(b);
     return why;
-}
-
-/* s with bytes outside printable ASCII shown as \xNN, for test names. */
-static const char *vis(const char *s, apr_size_t len)
-{
-    char *out = apr_palloc(pool, 4 * len + 1), *o = out;
-    apr_size_t i;
-
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x7f) {
-            *o++ = (char)c;
-        }
-        else {
-            o += sprintf(o, "\\x%02x", c);
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
-static int contains(const char *hay, const char *needle)
-{
-    return hay != NULL && needle != NULL && strstr(hay, needle) != NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -210,7 +180,7 @@ static void test_good_addresses(void)
         const char *why = parse_len(t->in, strlen(t->in), &a);
         char *addr;
 
-        if (!ok(why == NULL, "accepts '%s'", vis(t->in, strlen(t->in)))) {
+        if (!ok(why == NULL, "accepts '%s'", fx_vis(pool, t->in, strlen(t->in)))) {
             diag("reason: %s", why);
             continue;
         }
@@ -231,7 +201,7 @@ static void test_bad_addresses(void)
         mac_addr_t a;
         const char *why = parse_len(t->in, len, &a);
 
-        if (!ok(contains(why, t->reason), "refuses %s (\"%s\")", t->name,
+        if (!ok(fx_contains(why, t->reason), "refuses %s (\"%s\")", t->name,
                 t->reason)) {
             diag("got reason: %s", why ? why : "(accepted)");
         }
@@ -295,26 +265,26 @@ static void test_limits(void)
     const char *why, *s;
 
     /* local part: 64 ok, 65 not */
-    s = apr_pstrcat(pool, rep('l', 64), "@example.com", NULL);
+    s = apr_pstrcat(pool, fx_rep(pool, 'l', 64), "@example.com", NULL);
     why = parse_len(s, strlen(s), &a);
     ok(why == NULL, "local part of exactly 64 octets accepted");
     is_int(a.local ? strlen(a.local) : 0, 64, "  local part kept whole");
 
-    s = apr_pstrcat(pool, rep('l', 65), "@example.com", NULL);
+    s = apr_pstrcat(pool, fx_rep(pool, 'l', 65), "@example.com", NULL);
     why = parse_len(s, strlen(s), &a);
-    ok(contains(why, "longer than 64"), "local part of 65 octets refused");
+    ok(fx_contains(why, "longer than 64"), "local part of 65 octets refused");
 
     /* whole address: 254 ok, 255 not */
-    s = apr_pstrcat(pool, rep('l', 64), "@", domain_of_len(189), NULL);
+    s = apr_pstrcat(pool, fx_rep(pool, 'l', 64), "@", domain_of_len(189), NULL);
     is_int(strlen(s), 254, "(built a 254-octet address)");
     why = parse_len(s, strlen(s), &a);
     ok(why == NULL, "address of exactly 254 octets accepted");
     is_str(a.address, s, "  254-octet address returned unchanged");
 
-    s = apr_pstrcat(pool, rep('l', 64), "@", domain_of_len(190), NULL);
+    s = apr_pstrcat(pool, fx_rep(pool, 'l', 64), "@", domain_of_len(190), NULL);
     is_int(strlen(s), 255, "(built a 255-octet address)");
     why = parse_len(s, strlen(s), &a);
-    ok(contains(why, "longer than 254"), "address of 255 octets refused");
+    ok(fx_contains(why, "longer than 254"), "address of 255 octets refused");
 
     s = apr_pstrcat(pool, "l@", domain_of_len(252), NULL);
     why = parse_len(s, strlen(s), &a);
@@ -329,35 +299,35 @@ static void test_limits(void)
     ok(mac_domain_check(s, 253) == NULL, "domain of exactly 253 octets "
        "accepted");
     s = domain_of_len(254);
-    ok(contains(mac_domain_check(s, 254), "longer than 253"),
+    ok(fx_contains(mac_domain_check(s, 254), "longer than 253"),
        "domain of 254 octets refused");
     s = apr_pstrcat(pool, domain_of_len(253), ".", NULL);
     ok(mac_domain_check(s, 254) != NULL,
        "domain of 253 octets plus a trailing dot refused");
 
     /* labels: 63 ok, 64 not; first, middle and last position */
-    s = apr_pstrcat(pool, rep('a', 63), ".example.com", NULL);
+    s = apr_pstrcat(pool, fx_rep(pool, 'a', 63), ".example.com", NULL);
     ok(mac_domain_check(s, strlen(s)) == NULL, "63-octet first label ok");
-    s = apr_pstrcat(pool, rep('a', 64), ".example.com", NULL);
-    ok(contains(mac_domain_check(s, strlen(s)), "longer than 63"),
+    s = apr_pstrcat(pool, fx_rep(pool, 'a', 64), ".example.com", NULL);
+    ok(fx_contains(mac_domain_check(s, strlen(s)), "longer than 63"),
        "64-octet first label refused");
-    s = apr_pstrcat(pool, "mail.", rep('b', 63), ".com", NULL);
+    s = apr_pstrcat(pool, "mail.", fx_rep(pool, 'b', 63), ".com", NULL);
     ok(mac_domain_check(s, strlen(s)) == NULL, "63-octet middle label ok");
-    s = apr_pstrcat(pool, "mail.", rep('b', 64), ".com", NULL);
-    ok(contains(mac_domain_check(s, strlen(s)), "longer than 63"),
+    s = apr_pstrcat(pool, "mail.", fx_rep(pool, 'b', 64), ".com", NULL);
+    ok(fx_contains(mac_domain_check(s, strlen(s)), "longer than 63"),
        "64-octet middle label refused");
-    s = apr_pstrcat(pool, "example.", rep('c', 63), NULL);
+    s = apr_pstrcat(pool, "example.", fx_rep(pool, 'c', 63), NULL);
     ok(mac_domain_check(s, strlen(s)) == NULL, "63-octet TLD ok");
-    s = apr_pstrcat(pool, "example.", rep('c', 64), NULL);
-    ok(contains(mac_domain_check(s, strlen(s)), "longer than 63"),
+    s = apr_pstrcat(pool, "example.", fx_rep(pool, 'c', 64), NULL);
+    ok(fx_contains(mac_domain_check(s, strlen(s)), "longer than 63"),
        "64-octet TLD refused");
 
-    s = apr_pstrcat(pool, "user@", rep('a', 63), ".com", NULL);
+    s = apr_pstrcat(pool, "user@", fx_rep(pool, 'a', 63), ".com", NULL);
     why = parse_len(s, strlen(s), &a);
     ok(why == NULL, "address with a 63-octet label accepted");
-    s = apr_pstrcat(pool, "user@", rep('a', 64), ".com", NULL);
+    s = apr_pstrcat(pool, "user@", fx_rep(pool, 'a', 64), ".com", NULL);
     why = parse_len(s, strlen(s), &a);
-    ok(contains(why, "longer than 63"), "address with a 64-octet label "
+    ok(fx_contains(why, "longer than 63"), "address with a 64-octet label "
        "refused");
 }
 
@@ -376,7 +346,7 @@ static void test_explicit_length(void)
     is_str(a.domain, "example.co", "  domain cut at len");
 
     why = parse_len("user@example.com", 4, &a);
-    ok(contains(why, "no @"), "prefix 'user' has no @");
+    ok(fx_contains(why, "no @"), "prefix 'user' has no @");
 }
 
 typedef struct {
@@ -423,12 +393,12 @@ static void test_domain_check(void)
 
         if (t->reason == NULL) {
             if (!ok(why == NULL, "domain '%s' accepted",
-                    vis(t->in, strlen(t->in)))) {
+                    fx_vis(pool, t->in, strlen(t->in)))) {
                 diag("reason: %s", why);
             }
         }
-        else if (!ok(contains(why, t->reason), "domain '%s' refused (%s)",
-                     vis(t->in, strlen(t->in)), t->reason)) {
+        else if (!ok(fx_contains(why, t->reason), "domain '%s' refused (%s)",
+                     fx_vis(pool, t->in, strlen(t->in)), t->reason)) {
             diag("got: %s", why ? why : "(accepted)");
         }
     }
@@ -506,40 +476,40 @@ static void test_host_check(void)
         why = host_len(t->in, strlen(t->in));
         if (t->valid) {
             if (!ok(why == NULL, "host '%s' accepted",
-                    vis(t->in, strlen(t->in)))) {
+                    fx_vis(pool, t->in, strlen(t->in)))) {
                 diag("reason: %s", why);
             }
         }
         else {
             ok(why != NULL && *why, "host '%s' refused",
-               vis(t->in, strlen(t->in)));
+               fx_vis(pool, t->in, strlen(t->in)));
         }
     }
 
     why = host_len("b\xc3\xbc" "cher.de", 9);
-    ok(contains(why, "xn--"), "UTF-8 host name refused with the A-label hint");
+    ok(fx_contains(why, "xn--"), "UTF-8 host name refused with the A-label hint");
     why = host_len("1234", 4);
-    ok(contains(why, "neither a host name nor an IP address"),
+    ok(fx_contains(why, "neither a host name nor an IP address"),
        "all-digit host: 'neither a host name nor an IP address'");
     why = host_len("a:b:c", 5);
-    ok(contains(why, "neither a host name nor an IP address"),
+    ok(fx_contains(why, "neither a host name nor an IP address"),
        "junk with colons: 'neither a host name nor an IP address'");
 
-    s = apr_pstrcat(pool, rep('h', 63), ".example.com", NULL);
+    s = apr_pstrcat(pool, fx_rep(pool, 'h', 63), ".example.com", NULL);
     ok(host_len(s, strlen(s)) == NULL, "host with a 63-octet label ok");
-    s = apr_pstrcat(pool, rep('h', 64), ".example.com", NULL);
+    s = apr_pstrcat(pool, fx_rep(pool, 'h', 64), ".example.com", NULL);
     ok(host_len(s, strlen(s)) != NULL, "host with a 64-octet label refused");
-    s = rep('h', 63);
+    s = fx_rep(pool, 'h', 63);
     ok(host_len(s, 63) == NULL, "single 63-octet label host ok");
     s = domain_of_len(253);
     ok(host_len(s, 253) == NULL, "253-octet host ok");
     s = domain_of_len(254);
     ok(host_len(s, 254) != NULL, "254-octet host refused");
     /* an over-long string of hex digits and colons must not overflow */
-    s = apr_pstrcat(pool, rep('1', 40), ":", rep('2', 40), NULL);
+    s = apr_pstrcat(pool, fx_rep(pool, '1', 40), ":", fx_rep(pool, '2', 40), NULL);
     ok(host_len(s, strlen(s)) != NULL, "81-octet colon junk refused");
     s = apr_pstrcat(pool, "1111:2222:3333:4444:5555:6666:", "7777:8888:9999",
-                    rep(':', 20), NULL);
+                    fx_rep(pool, ':', 20), NULL);
     ok(host_len(s, strlen(s)) != NULL, "long all-hex colon junk refused");
     ok(mac_host_check("::1\0x", 5) != NULL,
        "IPv6 with an embedded NUL (explicit length) refused");

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Unit tests for mac_apple.[ch]: the Apple configuration profile and the
  * HTML page.  TAP on stdout.
@@ -20,6 +22,7 @@
 #include <libxml/HTMLparser.h>
 
 #include "tap.h"
+#include "fixture.h"
 #include "mac_apple.h"
 #include "mac_account.h"
 #include "mac_addr.h"
@@ -32,12 +35,8 @@ static apr_pool_t *pool;
 static mac_account_t *account(const char *display, const char *shortname,
                               const char *login)
 {
-    mac_account_t *a = apr_pcalloc(pool, sizeof(*a));
+    mac_account_t *a = fx_account(pool, NULL, 0);
 
-    a->domains = apr_array_make(pool, 2, sizeof(const char *));
-    APR_ARRAY_PUSH(a->domains, const char *) = "example.com";
-    APR_ARRAY_PUSH(a->domains, const char *) = "example.org";
-    a->servers = apr_array_make(pool, 4, sizeof(mac_server_t));
     a->login_template = login ? login : "%EMAILADDRESS%";
     a->display_name = display;
     a->short_name = shortname;
@@ -399,7 +398,7 @@ static void check_against_schema(xmlNodePtr dict, const char *what,
     int i, bad = 0;
 
     if (!schema_dir) {
-        ok(1, "# skip %s keys vs. Apple's schema: schema not found", what);
+        skip(1, "%s keys vs. Apple's schema: schema not found", what);
         return;
     }
     for (i = 0; i < keys->nelts; i++) {
@@ -437,7 +436,7 @@ static void check_required(xmlNodePtr dict, const char *what,
     int missing = 0, n = 0;
 
     if (!schema_dir) {
-        ok(1, "# skip %s required keys: schema not found", what);
+        skip(1, "%s required keys: schema not found", what);
         return;
     }
     /* only the top-level "payloadkeys" entries, not nested subkeys */

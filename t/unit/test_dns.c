@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Unit tests for src/mac_dns.[ch]: the DNS records to publish and their
  * zone-file text.
@@ -11,42 +13,13 @@
 #include <apr_tables.h>
 
 #include "tap.h"
+#include "fixture.h"
 #include "mac_account.h"
 #include "mac_dns.h"
 
 static apr_pool_t *pool;
 
 /* ------------------------------------------------------------ helpers */
-
-static mac_server_t srv(mac_proto_e proto, const char *host, int port,
-                        mac_socket_e sock, mac_auth_e auth)
-{
-    mac_server_t s;
-
-    memset(&s, 0, sizeof(s));
-    s.proto = proto;
-    s.host = host;
-    s.port = port;
-    s.socket = sock;
-    s.auth = auth;
-    return s;
-}
-
-static mac_account_t *make_account(const mac_server_t *servers, int n)
-{
-    mac_account_t *a = apr_pcalloc(pool, sizeof(*a));
-    int i;
-
-    a->domains = apr_array_make(pool, 2, sizeof(const char *));
-    APR_ARRAY_PUSH(a->domains, const char *) = "example.com";
-    APR_ARRAY_PUSH(a->domains, const char *) = "example.org";
-    a->servers = apr_array_make(pool, 8, sizeof(mac_server_t));
-    for (i = 0; i < n; i++) {
-        APR_ARRAY_PUSH(a->servers, mac_server_t) = servers[i];
-    }
-    a->login_template = "%EMAILADDRESS%";
-    return a;
-}
 
 /* The records as "NAME TYPE VALUE" lines ("NAME -" for an advisory),
  * joined with newlines: one string to compare in full. */
@@ -138,15 +111,15 @@ static void test_realistic(void)
     const char *why = "";
 
     /* Out of order across protocols on purpose. */
-    s[0] = srv(MAC_PROTO_SMTP, "smtp.example.com", 465, MAC_SOCK_SSL,
+    s[0] = fx_server(MAC_PROTO_SMTP, "smtp.example.com", 465, MAC_SOCK_SSL,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    s[1] = srv(MAC_PROTO_IMAP, "imap.example.com", 993, MAC_SOCK_SSL,
+    s[1] = fx_server(MAC_PROTO_IMAP, "imap.example.com", 993, MAC_SOCK_SSL,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    s[2] = srv(MAC_PROTO_SMTP, "smtp.example.com", 587, MAC_SOCK_STARTTLS,
+    s[2] = fx_server(MAC_PROTO_SMTP, "smtp.example.com", 587, MAC_SOCK_STARTTLS,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    s[3] = srv(MAC_PROTO_IMAP, "imap.example.com", 143, MAC_SOCK_STARTTLS,
+    s[3] = fx_server(MAC_PROTO_IMAP, "imap.example.com", 143, MAC_SOCK_STARTTLS,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    acct = make_account(s, 4);
+    acct = fx_account(pool, s, 4);
 
     rrs = mac_dns_records(pool, acct, "example.com", "web.example.net", 443);
     if (!ok(rrs != NULL, "mac_dns_records returns an array")) {
@@ -210,9 +183,9 @@ static void test_host_template(void)
     apr_array_header_t *rrs;
     const mac_dns_rr_t *rr;
 
-    s[0] = srv(MAC_PROTO_IMAP, "mail.%EMAILDOMAIN%", 993, MAC_SOCK_SSL,
+    s[0] = fx_server(MAC_PROTO_IMAP, "mail.%EMAILDOMAIN%", 993, MAC_SOCK_SSL,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    acct = make_account(s, 1);
+    acct = fx_account(pool, s, 1);
     rrs = mac_dns_records(pool, acct, "customer.org", "web.example.net",
                           443);
     rr = find(rrs, "_imaps._tcp.customer.org.", 0);
@@ -227,25 +200,25 @@ static void test_priorities(void)
     apr_array_header_t *rrs;
     const char *why = "";
 
-    s[0] = srv(MAC_PROTO_IMAP, "imap1.example.com", 993, MAC_SOCK_SSL,
+    s[0] = fx_server(MAC_PROTO_IMAP, "imap1.example.com", 993, MAC_SOCK_SSL,
                MAC_AUTH_OAUTH2);
-    s[1] = srv(MAC_PROTO_IMAP, "imap1.example.com", 993, MAC_SOCK_SSL,
+    s[1] = fx_server(MAC_PROTO_IMAP, "imap1.example.com", 993, MAC_SOCK_SSL,
                MAC_AUTH_PASSWORD_CLEARTEXT);   /* same target: one record */
-    s[2] = srv(MAC_PROTO_IMAP, "imap1.example.com", 143, MAC_SOCK_STARTTLS,
+    s[2] = fx_server(MAC_PROTO_IMAP, "imap1.example.com", 143, MAC_SOCK_STARTTLS,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    s[3] = srv(MAC_PROTO_IMAP, "imap2.example.com", 993, MAC_SOCK_SSL,
+    s[3] = fx_server(MAC_PROTO_IMAP, "imap2.example.com", 993, MAC_SOCK_SSL,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    s[4] = srv(MAC_PROTO_IMAP, "imap3.example.com", 10993, MAC_SOCK_SSL,
+    s[4] = fx_server(MAC_PROTO_IMAP, "imap3.example.com", 10993, MAC_SOCK_SSL,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    s[5] = srv(MAC_PROTO_POP3, "pop.example.com", 110, MAC_SOCK_PLAIN,
+    s[5] = fx_server(MAC_PROTO_POP3, "pop.example.com", 110, MAC_SOCK_PLAIN,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    s[6] = srv(MAC_PROTO_POP3, "pop2.example.com", 110, MAC_SOCK_STARTTLS,
+    s[6] = fx_server(MAC_PROTO_POP3, "pop2.example.com", 110, MAC_SOCK_STARTTLS,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    s[7] = srv(MAC_PROTO_SMTP, "smtp.example.com", 25, MAC_SOCK_STARTTLS,
+    s[7] = fx_server(MAC_PROTO_SMTP, "smtp.example.com", 25, MAC_SOCK_STARTTLS,
                MAC_AUTH_NONE);
-    s[8] = srv(MAC_PROTO_SMTP, "smtp.example.com", 587, MAC_SOCK_STARTTLS,
+    s[8] = fx_server(MAC_PROTO_SMTP, "smtp.example.com", 587, MAC_SOCK_STARTTLS,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    acct = make_account(s, 9);
+    acct = fx_account(pool, s, 9);
     rrs = mac_dns_records(pool, acct, "example.com", "web.example.net", 443);
     is_str(summary(rrs),
            "autoconfig.example.com. CNAME web.example.net.\n"
@@ -270,7 +243,7 @@ static void test_priorities(void)
               "STARTTLS") != NULL, "starttls POP3 comment says STARTTLS");
 
     /* No servers at all: six "not available" records. */
-    acct = make_account(NULL, 0);
+    acct = fx_account(pool, NULL, 0);
     rrs = mac_dns_records(pool, acct, "example.com", "web.example.net", 443);
     is_str(summary(rrs),
            "autoconfig.example.com. CNAME web.example.net.\n"
@@ -296,11 +269,11 @@ static void test_self_cname(void)
     const mac_dns_rr_t *rr;
     const char *why = "";
 
-    s[0] = srv(MAC_PROTO_IMAP, "mail.example.com", 993, MAC_SOCK_SSL,
+    s[0] = fx_server(MAC_PROTO_IMAP, "mail.example.com", 993, MAC_SOCK_SSL,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    s[1] = srv(MAC_PROTO_SMTP, "mail.example.com", 465, MAC_SOCK_SSL,
+    s[1] = fx_server(MAC_PROTO_SMTP, "mail.example.com", 465, MAC_SOCK_SSL,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    acct = make_account(s, 2);
+    acct = fx_account(pool, s, 2);
 
     rrs = mac_dns_records(pool, acct, "example.com",
                           "autoconfig.example.com", 443);
@@ -347,17 +320,17 @@ static void test_ip_literals(void)
     const mac_dns_rr_t *rr;
     const char *why = "";
 
-    s[0] = srv(MAC_PROTO_IMAP, "192.0.2.10", 993, MAC_SOCK_SSL,
+    s[0] = fx_server(MAC_PROTO_IMAP, "192.0.2.10", 993, MAC_SOCK_SSL,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    s[1] = srv(MAC_PROTO_IMAP, "imap.example.com", 993, MAC_SOCK_SSL,
+    s[1] = fx_server(MAC_PROTO_IMAP, "imap.example.com", 993, MAC_SOCK_SSL,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    s[2] = srv(MAC_PROTO_IMAP, "2001:db8::1", 143, MAC_SOCK_STARTTLS,
+    s[2] = fx_server(MAC_PROTO_IMAP, "2001:db8::1", 143, MAC_SOCK_STARTTLS,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    s[3] = srv(MAC_PROTO_SMTP, "192.0.2.25", 465, MAC_SOCK_SSL,
+    s[3] = fx_server(MAC_PROTO_SMTP, "192.0.2.25", 465, MAC_SOCK_SSL,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    s[4] = srv(MAC_PROTO_SMTP, "localhost", 587, MAC_SOCK_STARTTLS,
+    s[4] = fx_server(MAC_PROTO_SMTP, "localhost", 587, MAC_SOCK_STARTTLS,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    acct = make_account(s, 5);
+    acct = fx_account(pool, s, 5);
     rrs = mac_dns_records(pool, acct, "example.com", "web.example.net", 443);
     ok(all_well_formed(rrs, &why), "IP literals: all entries well-formed "
        "(%s)", why);
@@ -479,15 +452,15 @@ static void test_zone_text(void)
     int nlines = 0, records = 0, advisories = 0, bad = 0, trailing = 0;
     int type_col = -1, semi_col = -1, misaligned = 0, mismatch = 0;
 
-    s[0] = srv(MAC_PROTO_IMAP, "imap.example.com", 993, MAC_SOCK_SSL,
+    s[0] = fx_server(MAC_PROTO_IMAP, "imap.example.com", 993, MAC_SOCK_SSL,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    s[1] = srv(MAC_PROTO_IMAP, "192.0.2.1", 143, MAC_SOCK_STARTTLS,
+    s[1] = fx_server(MAC_PROTO_IMAP, "192.0.2.1", 143, MAC_SOCK_STARTTLS,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    s[2] = srv(MAC_PROTO_SMTP, "smtp.example.com", 465, MAC_SOCK_SSL,
+    s[2] = fx_server(MAC_PROTO_SMTP, "smtp.example.com", 465, MAC_SOCK_SSL,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    s[3] = srv(MAC_PROTO_SMTP, "smtp.example.com", 587, MAC_SOCK_STARTTLS,
+    s[3] = fx_server(MAC_PROTO_SMTP, "smtp.example.com", 587, MAC_SOCK_STARTTLS,
                MAC_AUTH_PASSWORD_CLEARTEXT);
-    acct = make_account(s, 4);
+    acct = fx_account(pool, s, 4);
     rrs = mac_dns_records(pool, acct, "example.com", "autoconfig.example.com",
                           443);
     text = mac_dns_zone_text(pool, rrs);

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Unit tests for src/mac_escape.[ch]: XML and JSON escaping, UTF-8 checks.
  */
@@ -12,6 +14,7 @@
 #include <libxml/tree.h>
 
 #include "tap.h"
+#include "fixture.h"
 #include "mac_escape.h"
 
 #define FFFD "\xef\xbf\xbd"
@@ -20,25 +23,6 @@ static apr_pool_t *pool;
 
 typedef char *(*esc_fn)(apr_pool_t *, const char *, apr_size_t,
                         apr_size_t *);
-
-/* Printable rendering of len bytes, for test names and diagnostics. */
-static const char *vis(const char *s, apr_size_t len)
-{
-    char *out = apr_palloc(pool, 4 * len + 1), *o = out;
-    apr_size_t i;
-
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x7f && c != '\\') {
-            *o++ = (char)c;
-        }
-        else {
-            o += sprintf(o, "\\x%02x", c);
-        }
-    }
-    *o = '\0';
-    return out;
-}
 
 /* Run esc on an exact-size heap copy of in[0..inlen) (so a read past the
  * end is caught by ASan/valgrind) and compare with exp[0..explen). */
@@ -57,10 +41,10 @@ static void check_esc(const char *lang, esc_fn esc, const char *in,
     free(copy);
     same = out != NULL && outlen == explen && memcmp(out, exp, explen) == 0
         && out[outlen] == '\0';
-    if (!ok(same, "%s escape of \"%s\"", lang, vis(in, inlen))) {
+    if (!ok(same, "%s escape of \"%s\"", lang, fx_vis(pool, in, inlen))) {
         diag("     got: \"%s\" (%lu bytes)",
-             out ? vis(out, outlen) : "NULL", (unsigned long)outlen);
-        diag("expected: \"%s\" (%lu bytes)", vis(exp, explen),
+             out ? fx_vis(pool, out, outlen) : "NULL", (unsigned long)outlen);
+        diag("expected: \"%s\" (%lu bytes)", fx_vis(pool, exp, explen),
              (unsigned long)explen);
     }
 }
@@ -224,12 +208,12 @@ static void test_all_ascii(void)
         }
         out = mac_xml_escape(pool, &in, 1, &len);
         if (len != strlen(exp_xml) || strcmp(out, exp_xml) != 0) {
-            diag("XML: byte 0x%02x gave \"%s\"", c, vis(out, len));
+            diag("XML: byte 0x%02x gave \"%s\"", c, fx_vis(pool, out, len));
             xml_bad++;
         }
         out = mac_json_escape(pool, &in, 1, &len);
         if (len != strlen(exp_json) || strcmp(out, exp_json) != 0) {
-            diag("JSON: byte 0x%02x gave \"%s\"", c, vis(out, len));
+            diag("JSON: byte 0x%02x gave \"%s\"", c, fx_vis(pool, out, len));
             json_bad++;
         }
     }
@@ -356,7 +340,7 @@ static void test_utf8_valid(void)
         got = mac_utf8_valid(copy, len);
         free(copy);
         is_int(got, t->valid, apr_psprintf(pool, "mac_utf8_valid(\"%s\", %lu)",
-                                           vis(t->in, len),
+                                           fx_vis(pool, t->in, len),
                                            (unsigned long)len));
     }
 }
@@ -393,7 +377,7 @@ static void test_has_ctl(void)
         apr_size_t len = t->len ? t->len : strlen(t->in);
         is_int(mac_has_ctl(t->in, len), t->ctl,
                apr_psprintf(pool, "mac_has_ctl(\"%s\", %lu)",
-                            vis(t->in, len), (unsigned long)len));
+                            fx_vis(pool, t->in, len), (unsigned long)len));
     }
 }
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Unit tests for host-name templates: "mail.%EMAILDOMAIN%" in a server
  * directive, filled with the domain asked about in every client's answer.

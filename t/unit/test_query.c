@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Unit tests for src/mac_query.[ch]: query-string lookup and decoding.
  */
@@ -9,6 +11,7 @@
 #include <apr_strings.h>
 
 #include "tap.h"
+#include "fixture.h"
 #include "mac_query.h"
 
 static apr_pool_t *pool;
@@ -22,24 +25,6 @@ static const char *status_name(mac_q_status_e st)
     case MAC_Q_BAD_ESCAPE: return "BAD_ESCAPE";
     }
     return "?";
-}
-
-static const char *vis(const char *s, apr_size_t len)
-{
-    char *out = apr_palloc(pool, 4 * len + 1), *o = out;
-    apr_size_t i;
-
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x7f && c != '\\') {
-            *o++ = (char)c;
-        }
-        else {
-            o += sprintf(o, "\\x%02x", c);
-        }
-    }
-    *o = '\0';
-    return out;
 }
 
 typedef struct {
@@ -179,7 +164,7 @@ static void test_cases(void)
             ok(val != NULL && len == t->len && memcmp(val, t->val, len) == 0
                && val[len] == '\0',
                "  value \"%s\" (%lu bytes, NUL-terminated)",
-               vis(t->val, t->len), (unsigned long)t->len);
+               fx_vis(pool, t->val, t->len), (unsigned long)t->len);
         }
     }
 }
@@ -252,7 +237,7 @@ static void test_unescape(void)
             ok(out != NULL && outlen == t->outlen
                && memcmp(out, t->out, outlen) == 0 && out[outlen] == '\0',
                "mac_unescape(\"%s\"%s) = \"%s\"", t->in,
-               t->flags ? ", +" : "", vis(t->out, t->outlen));
+               t->flags ? ", +" : "", fx_vis(pool, t->out, t->outlen));
         }
     }
 

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Regression inputs from fuzzing, replayed through the fuzz harnesses'
  * invariants in the ordinary unit-test build (gcc, no libFuzzer):
@@ -218,10 +220,10 @@ static int run_input(const harness_t *h, const char *label,
                       strerror(errno));
         }
     }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        return ok(1, "%s: %s", h->name, label);
+    if (ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: %s",
+           h->name, label)) {
+        return 1;
     }
-    ok(0, "%s: %s", h->name, label);
     if (WIFSIGNALED(status)) {
         diag("killed by signal %d (a broken invariant aborts; see stderr)",
              WTERMSIG(status));

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Unit tests for how documents behave with many domains: up to
  * MAC_TB_MAX_LISTED every Thunderbird document lists all of them, beyond

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Unit tests for src/mac_status.[ch]: the status page in HTML and JSON.
  *
@@ -22,6 +24,7 @@
 #include <libxml/xmlerror.h>
 
 #include "tap.h"
+#include "fixture.h"
 #include "mac_account.h"
 #include "mac_dns.h"
 #include "mac_escape.h"
@@ -487,20 +490,6 @@ static int xc(xmlDoc *d, const char *expr)
 
 /* ============================================================ fixtures */
 
-static mac_server_t srv(mac_proto_e proto, const char *host, int port,
-                        mac_socket_e sock, mac_auth_e auth)
-{
-    mac_server_t s;
-
-    memset(&s, 0, sizeof(s));
-    s.proto = proto;
-    s.host = host;
-    s.port = port;
-    s.socket = sock;
-    s.auth = auth;
-    return s;
-}
-
 static apr_array_header_t *strs(const char *a, const char *b, const char *c)
 {
     apr_array_header_t *r = apr_array_make(pool, 3, sizeof(const char *));
@@ -518,16 +507,16 @@ static mac_account_t *good_account(void)
     a->domains = strs("example.com", "example.org", NULL);
     a->servers = apr_array_make(pool, 4, sizeof(mac_server_t));
     APR_ARRAY_PUSH(a->servers, mac_server_t) =
-        srv(MAC_PROTO_IMAP, "imap.example.com", 993, MAC_SOCK_SSL,
+        fx_server(MAC_PROTO_IMAP, "imap.example.com", 993, MAC_SOCK_SSL,
             MAC_AUTH_PASSWORD_CLEARTEXT);
     APR_ARRAY_PUSH(a->servers, mac_server_t) =
-        srv(MAC_PROTO_IMAP, "imap.example.com", 143, MAC_SOCK_STARTTLS,
+        fx_server(MAC_PROTO_IMAP, "imap.example.com", 143, MAC_SOCK_STARTTLS,
             MAC_AUTH_PASSWORD_CLEARTEXT);
     APR_ARRAY_PUSH(a->servers, mac_server_t) =
-        srv(MAC_PROTO_SMTP, "smtp.example.com", 465, MAC_SOCK_SSL,
+        fx_server(MAC_PROTO_SMTP, "smtp.example.com", 465, MAC_SOCK_SSL,
             MAC_AUTH_OAUTH2);
     APR_ARRAY_PUSH(a->servers, mac_server_t) =
-        srv(MAC_PROTO_SMTP, "smtp.example.com", 587, MAC_SOCK_STARTTLS,
+        fx_server(MAC_PROTO_SMTP, "smtp.example.com", 587, MAC_SOCK_STARTTLS,
             MAC_AUTH_PASSWORD_CLEARTEXT);
     a->login_template = "%EMAILLOCALPART%";
     a->display_name = "Example Mail";
@@ -547,7 +536,7 @@ static mac_account_t *hostile_account(void)
     a->domains = strs("example.net", NULL, NULL);
     a->servers = apr_array_make(pool, 2, sizeof(mac_server_t));
     APR_ARRAY_PUSH(a->servers, mac_server_t) =
-        srv(MAC_PROTO_POP3, "192.0.2.110", 110, MAC_SOCK_PLAIN,
+        fx_server(MAC_PROTO_POP3, "192.0.2.110", 110, MAC_SOCK_PLAIN,
             MAC_AUTH_PASSWORD_CLEARTEXT);
     a->login_template = HOSTILE_TPL;
     a->display_name = HOSTILE_DISPLAY;

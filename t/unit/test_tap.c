@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /* Self-test of t/unit/tap.h so `make -f Makefile.apxs unit` always has a test. */
 #include "tap.h"
 

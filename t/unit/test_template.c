@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Unit tests for src/mac_template.[ch]: login-name templates, slot markers,
  * compiled documents.
@@ -10,6 +12,7 @@
 #include <apr_strings.h>
 
 #include "tap.h"
+#include "fixture.h"
 #include "mac_template.h"
 #include "mac_escape.h"
 
@@ -20,37 +23,6 @@
 #define M_NAME  "\001D"
 
 static apr_pool_t *pool;
-
-static const char *vis(const char *s, apr_size_t len)
-{
-    char *out = apr_palloc(pool, 4 * len + 1), *o = out;
-    apr_size_t i;
-
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x7f && c != '\\') {
-            *o++ = (char)c;
-        }
-        else {
-            o += sprintf(o, "\\x%02x", c);
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
-static char *rep(char c, apr_size_t n)
-{
-    char *s = apr_palloc(pool, n + 1);
-    memset(s, c, n);
-    s[n] = '\0';
-    return s;
-}
-
-static int contains(const char *hay, const char *needle)
-{
-    return hay != NULL && strstr(hay, needle) != NULL;
-}
 
 /* Compile from an exact-size heap copy, so that any read past len shows
  * under ASan/valgrind.  The copy is overwritten and freed right after:
@@ -152,47 +124,47 @@ static void test_check(void)
     for (i = 0; i < sizeof(good_templates) / sizeof(good_templates[0]); i++) {
         msg = mac_template_check(pool, good_templates[i]);
         if (!ok(msg == NULL, "template \"%s\" accepted",
-                vis(good_templates[i], strlen(good_templates[i])))) {
+                fx_vis(pool, good_templates[i], strlen(good_templates[i])))) {
             diag("message: %s", msg);
         }
     }
     for (i = 0; i < sizeof(bad_templates) / sizeof(bad_templates[0]); i++) {
         const bad_tpl_t *b = &bad_templates[i];
         msg = mac_template_check(pool, b->tpl);
-        if (!ok(contains(msg, b->fragment), "template \"%s\" refused (%s)",
-                vis(b->tpl, strlen(b->tpl)), b->fragment)) {
+        if (!ok(fx_contains(msg, b->fragment), "template \"%s\" refused (%s)",
+                fx_vis(pool, b->tpl, strlen(b->tpl)), b->fragment)) {
             diag("message: %s", msg ? msg : "(accepted)");
         }
     }
 
     /* The unknown-placeholder message names the known ones too. */
     msg = mac_template_check(pool, "%USER%");
-    ok(contains(msg, "%EMAILADDRESS%") && contains(msg, "%EMAILLOCALPART%")
-       && contains(msg, "%EMAILDOMAIN%"),
+    ok(fx_contains(msg, "%EMAILADDRESS%") && fx_contains(msg, "%EMAILLOCALPART%")
+       && fx_contains(msg, "%EMAILDOMAIN%"),
        "unknown placeholder message lists the three known ones");
 
     /* A very long %...% is not quoted whole. */
-    t = apr_pstrcat(pool, "%", rep('X', 60), "%", NULL);
+    t = apr_pstrcat(pool, "%", fx_rep(pool, 'X', 60), "%", NULL);
     msg = mac_template_check(pool, t);
-    ok(msg != NULL && !contains(msg, rep('X', 60)),
+    ok(msg != NULL && !fx_contains(msg, fx_rep(pool, 'X', 60)),
        "over-long unknown placeholder refused without echoing it whole");
 
     /* Length: 256 bytes ok, 257 not. */
-    t = rep('a', 256);
+    t = fx_rep(pool, 'a', 256);
     ok(mac_template_check(pool, t) == NULL, "256-byte template accepted");
-    t = rep('a', 257);
-    ok(contains(mac_template_check(pool, t), "longer than 256"),
+    t = fx_rep(pool, 'a', 257);
+    ok(fx_contains(mac_template_check(pool, t), "longer than 256"),
        "257-byte template refused");
-    t = apr_pstrcat(pool, rep('a', 256 - 14), "%EMAILADDRESS%", NULL);
+    t = apr_pstrcat(pool, fx_rep(pool, 'a', 256 - 14), "%EMAILADDRESS%", NULL);
     ok(strlen(t) == 256 && mac_template_check(pool, t) == NULL,
        "256-byte template ending in a placeholder accepted");
-    t = apr_pstrcat(pool, rep('a', 257 - 14), "%EMAILADDRESS%", NULL);
+    t = apr_pstrcat(pool, fx_rep(pool, 'a', 257 - 14), "%EMAILADDRESS%", NULL);
     ok(mac_template_check(pool, t) != NULL,
        "257-byte template ending in a placeholder refused");
-    t = apr_pstrcat(pool, rep('a', 254), "\xc3\xa9", NULL);
+    t = apr_pstrcat(pool, fx_rep(pool, 'a', 254), "\xc3\xa9", NULL);
     ok(mac_template_check(pool, t) == NULL,
        "256-byte template with a 2-byte character at the end accepted");
-    t = apr_pstrcat(pool, rep('a', 255), "\xc3\xa9", NULL);
+    t = apr_pstrcat(pool, fx_rep(pool, 'a', 255), "\xc3\xa9", NULL);
     ok(mac_template_check(pool, t) != NULL,
        "257 bytes (256 characters) refused: the limit is in bytes");
 }
@@ -235,9 +207,9 @@ static void test_mark(void)
         char *got = mac_template_mark(pool, t->tpl, t->esc);
         if (!ok(got && strcmp(got, t->marked) == 0,
                 "mac_template_mark(\"%s\", %s) = \"%s\"",
-                vis(t->tpl, strlen(t->tpl)), t->esc_name,
-                vis(t->marked, strlen(t->marked)))) {
-            diag("got \"%s\"", got ? vis(got, strlen(got)) : "NULL");
+                fx_vis(pool, t->tpl, strlen(t->tpl)), t->esc_name,
+                fx_vis(pool, t->marked, strlen(t->marked)))) {
+            diag("got \"%s\"", got ? fx_vis(pool, got, strlen(got)) : "NULL");
         }
     }
 
@@ -270,7 +242,7 @@ static void expect_seg(const mac_doc_t *doc, int i, const char *text,
     s = &doc->segs[i];
     if (text) {
         ok(s->text != NULL && s->len == len && memcmp(s->text, text, len) == 0,
-           "%s: segment %d is literal \"%s\"", what, i, vis(text, len));
+           "%s: segment %d is literal \"%s\"", what, i, fx_vis(pool, text, len));
     }
     else {
         ok(s->text == NULL && s->slot == slot, "%s: segment %d is slot %d",
@@ -539,7 +511,7 @@ static void test_round_trip(void)
         out = mac_doc_fill(pool, doc, &v, &len);
         if (!ok(same_bytes(out, len, t->expect, strlen(t->expect)),
                 "round trip \"%s\" -> \"%s\"", t->tpl, t->expect)) {
-            diag("got \"%s\"", vis(out, len));
+            diag("got \"%s\"", fx_vis(pool, out, len));
         }
     }
 }

@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * Unit tests for src/mac_thunderbird.[ch]: config-v1.1.xml rendering.
  * The output is parsed with libxml2 and checked through the tree.
@@ -12,6 +14,7 @@
 #include <libxml/tree.h>
 
 #include "tap.h"
+#include "fixture.h"
 #include "mac_account.h"
 #include "mac_thunderbird.h"
 
@@ -155,32 +158,10 @@ static xmlDoc *parse(const char *buf, apr_size_t len)
     return xmlReadMemory(buf, (int)len, NULL, "UTF-8", XML_PARSE_NONET);
 }
 
-static mac_server_t srv(mac_proto_e proto, const char *host, int port,
-                        mac_socket_e sock, mac_auth_e auth)
-{
-    mac_server_t s;
-
-    memset(&s, 0, sizeof(s));
-    s.proto = proto;
-    s.host = host;
-    s.port = port;
-    s.socket = sock;
-    s.auth = auth;
-    return s;
-}
-
 static mac_account_t *make_account(const mac_server_t *servers, int n)
 {
-    mac_account_t *a = apr_pcalloc(pool, sizeof(*a));
-    int i;
+    mac_account_t *a = fx_account(pool, servers, n);
 
-    a->domains = apr_array_make(pool, 2, sizeof(const char *));
-    APR_ARRAY_PUSH(a->domains, const char *) = "example.com";
-    APR_ARRAY_PUSH(a->domains, const char *) = "example.org";
-    a->servers = apr_array_make(pool, 8, sizeof(mac_server_t));
-    for (i = 0; i < n; i++) {
-        APR_ARRAY_PUSH(a->servers, mac_server_t) = servers[i];
-    }
     a->login_template = "%EMAILLOCALPART%@%EMAILDOMAIN%";
     return a;
 }
@@ -238,17 +219,17 @@ static void test_full_account(void)
     int nk, i;
 
     /* Deliberately out of order: SMTP first, POP3 before IMAP, IMAP split. */
-    servers[0] = srv(MAC_PROTO_SMTP, "smtp.example.com", 465, MAC_SOCK_SSL,
+    servers[0] = fx_server(MAC_PROTO_SMTP, "smtp.example.com", 465, MAC_SOCK_SSL,
                      MAC_AUTH_PASSWORD_CLEARTEXT);
-    servers[1] = srv(MAC_PROTO_POP3, "pop.example.com", 995, MAC_SOCK_SSL,
+    servers[1] = fx_server(MAC_PROTO_POP3, "pop.example.com", 995, MAC_SOCK_SSL,
                      MAC_AUTH_PASSWORD_ENCRYPTED);
-    servers[2] = srv(MAC_PROTO_IMAP, "imap.example.com", 993, MAC_SOCK_SSL,
+    servers[2] = fx_server(MAC_PROTO_IMAP, "imap.example.com", 993, MAC_SOCK_SSL,
                      MAC_AUTH_OAUTH2);
-    servers[3] = srv(MAC_PROTO_SMTP, "relay.example.com", 25,
+    servers[3] = fx_server(MAC_PROTO_SMTP, "relay.example.com", 25,
                      MAC_SOCK_STARTTLS, MAC_AUTH_NONE);
-    servers[4] = srv(MAC_PROTO_IMAP, "imap2.example.com", 143,
+    servers[4] = fx_server(MAC_PROTO_IMAP, "imap2.example.com", 143,
                      MAC_SOCK_STARTTLS, MAC_AUTH_PASSWORD_CLEARTEXT);
-    servers[5] = srv(MAC_PROTO_POP3, "192.0.2.110", 110, MAC_SOCK_PLAIN,
+    servers[5] = fx_server(MAC_PROTO_POP3, "192.0.2.110", 110, MAC_SOCK_PLAIN,
                      MAC_AUTH_NTLM);
     acct = make_account(servers, 6);
     acct->display_name = "Example <Mail> & \"Friends\"";
@@ -366,9 +347,9 @@ static void test_defaults(void)
     xmlDoc *doc;
     xmlNode *root, *prov;
 
-    servers[0] = srv(MAC_PROTO_IMAP, "imap.example.com", 993, MAC_SOCK_SSL,
+    servers[0] = fx_server(MAC_PROTO_IMAP, "imap.example.com", 993, MAC_SOCK_SSL,
                      MAC_AUTH_PASSWORD_CLEARTEXT);
-    servers[1] = srv(MAC_PROTO_SMTP, "smtp.example.com", 587,
+    servers[1] = fx_server(MAC_PROTO_SMTP, "smtp.example.com", 587,
                      MAC_SOCK_STARTTLS, MAC_AUTH_PASSWORD_CLEARTEXT);
 
     /* No display names, no documentation at all. */
@@ -442,11 +423,11 @@ static void test_username(void)
     mac_server_t servers[3];
     apr_size_t i;
 
-    servers[0] = srv(MAC_PROTO_POP3, "pop.example.com", 995, MAC_SOCK_SSL,
+    servers[0] = fx_server(MAC_PROTO_POP3, "pop.example.com", 995, MAC_SOCK_SSL,
                      MAC_AUTH_PASSWORD_CLEARTEXT);
-    servers[1] = srv(MAC_PROTO_SMTP, "smtp.example.com", 465, MAC_SOCK_SSL,
+    servers[1] = fx_server(MAC_PROTO_SMTP, "smtp.example.com", 465, MAC_SOCK_SSL,
                      MAC_AUTH_SMTP_AFTER_POP);
-    servers[2] = srv(MAC_PROTO_SMTP, "smtp2.example.com", 465, MAC_SOCK_SSL,
+    servers[2] = fx_server(MAC_PROTO_SMTP, "smtp2.example.com", 465, MAC_SOCK_SSL,
                      MAC_AUTH_NONE);
     for (i = 0; i < sizeof(templates) / sizeof(templates[0]); i++) {
         mac_account_t *acct = make_account(servers, 3);
@@ -488,7 +469,7 @@ static void test_hostile_values(void)
     xmlDoc *doc;
     xmlNode *prov;
 
-    servers[0] = srv(MAC_PROTO_IMAP, "imap.example.com", 993, MAC_SOCK_SSL,
+    servers[0] = fx_server(MAC_PROTO_IMAP, "imap.example.com", 993, MAC_SOCK_SSL,
                      MAC_AUTH_PASSWORD_CLEARTEXT);
     acct = make_account(servers, 1);
     acct->display_name = "bad\x01" "ctl \xff byte ]]> --> \xe2\x82\xac"

@@ -1,4 +1,6 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Generate the test PKI used by the unit tests (t/unit/test_sign.c) and the
 # Apache::Test suite.  The generated files are committed, so tests never need
 # to run this; run it again only to change or renew them:
