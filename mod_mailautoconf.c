@@ -1618,9 +1618,9 @@ static void keep_in_front(request_rec *r, const mac_state_t *st,
     mac_front_put(st->sh->front, key, klen, rec, rlen, doc, dlen, expires);
 }
 
-/* Ask the database about a (valid, lower-case) domain, through the shared
- * caches: the configured one (known domains), then the one of unknown
- * domains. */
+/* Ask the database about a (valid, lower-case) domain, through the caches:
+ * this child's front cache, the one of unknown domains, then the shared
+ * one of known domains. */
 static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
                    const mac_site_t **out)
 {
@@ -1652,6 +1652,13 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
         }
         return OK;
     }
+    if (socache_get(r, neg_cache, key, klen, rec, &len)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00515)
+                      "database: %s answered from the cache (unknown)",
+                      domain);
+        return HTTP_NOT_FOUND;
+    }
+    len = sizeof(rec);
     if (socache_get(r, st->sh->dbcache, key, klen, rec, &len)) {
         if ((why = mac_row_decode(r->pool, rec, len, &row)) == NULL) {
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00501)
@@ -1665,13 +1672,6 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
                       "database cache %s: the entry for %s is not usable "
                       "(%s); asking the database", st->sh->dbcache->setting,
                       domain, why);
-    }
-    len = sizeof(rec);
-    if (socache_get(r, neg_cache, key, klen, rec, &len)) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00515)
-                      "database: %s answered from the cache (unknown)",
-                      domain);
-        return HTTP_NOT_FOUND;
     }
     if ((dbd = dbd_acquire_fn(r)) == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00502)
