@@ -7,7 +7,7 @@
 #
 #   SECONDS_EACH  how long each harness runs (-max_total_time); default
 #                 $FUZZ_SECONDS, else 10
-#   HARNESS       any of: adreq addr query escape render path std dav (default: all)
+#   HARNESS       any of: adreq addr query escape render path std dav row (default: all)
 #
 # make -f Makefile.apxs fuzz        a smoke run, 5 s each (FUZZ_SECONDS=N to change)
 # make -f Makefile.apxs fuzz-long   600 s each
@@ -35,7 +35,7 @@ cd "$ROOT" || exit 1
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 
-ALL_HARNESSES=(adreq addr query escape render path std dav)
+ALL_HARNESSES=(adreq addr query escape render path std dav row)
 
 # Debian packages the harnesses need (on top of what scripts/lib.sh lists
 # for the module: headers of APR, libxml2 and OpenSSL come from there too).
@@ -55,6 +55,7 @@ max_len_for() {
         query)  echo 4096 ;;
         escape) echo 4096 ;;
         render) echo 4096 ;;
+        row)    echo 8192 ;;   # records are at most 6,165 bytes
         *)      echo 4096 ;;
     esac
 }

@@ -14,6 +14,7 @@ MAC_PACKAGES=(
     knot
     radicale vdirsyncer python3-caldav
     sqlite3 libaprutil1-dbd-sqlite3
+    memcached redis-server
     chromium chromium-driver fonts-dejavu-core fonts-wqy-microhei
 )
 

@@ -39,6 +39,7 @@
  *    "uptime_seconds":N,
  *    "counters":{"thunderbird":{"served":N,"redirected":N,"not_found":N,
  *                               "bad_request":N,"error":N,"total":N},…},
+ *    "database_queries":N (only when a server uses a database),
  *    "vhosts":[{"server_name":"…", "aliases":["…"], "defined_at":"…",
  *      "base_url":"…"|null, "https_port":N, "domains":["…"],
  *      "servers":[{"protocol":"imap","host":"…","port":N,"socket":"ssl",
@@ -106,6 +107,8 @@ typedef struct {
     const apr_array_header_t *vhosts;   /* mac_status_vhost_t, may be NULL */
     const mac_status_counter_t *counters;
     int ncounters;
+    int has_database;         /* a server looks domains up in a database */
+    unsigned long database_queries;  /* queries since started */
     const char *extra_html;   /* a pre-rendered section put after the
                                * counters (e.g. mac_check_html()), may be
                                * NULL */
