@@ -20,6 +20,9 @@
 #include "http_main.h"
 #include "util_filter.h"
 #include "util_cfgtree.h"
+#include "util_mutex.h"
+#include "ap_provider.h"
+#include "ap_socache.h"
 
 #include "apr_strings.h"
 #include "apr_hash.h"
@@ -30,6 +33,7 @@
 #include "apr_atomic.h"
 #include "apr_shm.h"
 #include "apr_thread_mutex.h"
+#include "apr_global_mutex.h"
 #include "mod_dbd.h"
 
 #include "mac_account.h"
@@ -43,6 +47,7 @@
 #include "mac_apple.h"
 #include "mac_sign.h"
 #include "mac_cache.h"
+#include "mac_row.h"
 #include "mac_status.h"
 #include "mac_path.h"
 #include "mac_http.h"
@@ -70,6 +75,12 @@ APLOG_USE_MODULE(mailautoconf);
 #define DEFAULT_DBD_TTL        300
 #define DEFAULT_DBD_NEG_TTL    60
 #define DEFAULT_DBD_CACHE_SIZE 10000
+#define DB_CACHE_MUTEX         "mailautoconf-cache"
+/* Shared memory per MailAutoconfDBDCacheSize entry of the default shmcb
+ * cache: a key, a record of short values and shmcb's index entry take
+ * about 120 bytes (bench/run.sh --db reports them). */
+#define DB_CACHE_ENTRY_BYTES   160
+#define DB_NEG_CACHE_BYTES     (1024 * 1024)
 
 #define AD_XML_PATH  MAC_PATH_AD_XML
 #define AD_JSON_PATH MAC_PATH_AD_JSON
@@ -104,8 +115,9 @@ typedef struct {
     const char   *dbd_label;      /* prepared statement, or NULL */
     const char   *dbd_query;      /* its SQL, to prepare it again */
     apr_interval_time_t dbd_ttl, dbd_neg_ttl;
-    unsigned      dbd_cache_size;
-    mac_cache_t  *cache;          /* per child, made in child_init */
+    struct mac_socache_t *dbcache;/* where database answers are shared */
+    unsigned char dbd_scope[MAC_CACHE_SCOPE_LEN]; /* the query's, in keys */
+    const char   *dbd_cache_control; /* for database domains */
     const char   *activesync_url;
     const char   *cache_control;  /* for address-independent answers */
     int           cache_max_age;  /* its max-age, in seconds */
@@ -147,6 +159,8 @@ typedef struct {
     const char         *sign_chain;
     const char         *dbd_label;                  /* NULL: no database */
     const char         *dbd_query;
+    const char         *dbd_scope;                  /* driver, params, query */
+    const char         *dbd_cache;                  /* PROVIDER[:ARGS] */
     int                 dbd_ttl;                    /* UNSET or seconds */
     int                 dbd_neg_ttl;
     int                 dbd_cache_size;
@@ -230,6 +244,8 @@ static void *merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(profile_path);
     MERGE_PTR(dbd_label);
     MERGE_PTR(dbd_query);
+    MERGE_PTR(dbd_scope);
+    MERGE_PTR(dbd_cache);
     MERGE_INT(dbd_ttl);
     MERGE_INT(dbd_neg_ttl);
     MERGE_INT(dbd_cache_size);
@@ -550,6 +566,227 @@ static const char *set_signing(cmd_parms *cmd, void *dc, const char *cert,
     return NULL;
 }
 
+/* ---- Shared caches of database answers (httpd's mod_socache) ------ */
+
+/* One shared object cache per distinct MailAutoconfDBDCache setting,
+ * used by every configuration with that setting; the keys tell their
+ * queries apart.  Answers that a name is unknown go to a small shmcb cache
+ * of their own, so that a flood of made-up names never pushes out a known
+ * one. */
+typedef struct mac_socache_t {
+    const char                  *setting;  /* "PROVIDER[:ARGS]", for logs */
+    const char                  *cname;    /* the provider's namespace */
+    const char                  *mutex_id; /* NULL: the provider is MP-safe */
+    const ap_socache_provider_t *prov;
+    ap_socache_instance_t       *inst;
+    apr_global_mutex_t          *mutex;
+    apr_size_t                   avg_obj;  /* hint */
+    int                          ready;    /* init succeeded */
+    apr_time_t                   complained; /* per child: rate-limits logs */
+} mac_socache_t;
+
+static apr_hash_t    *socaches;   /* setting -> mac_socache_t, in pconf */
+static mac_socache_t *neg_cache;  /* "unknown" answers */
+static unsigned       socache_seq;
+
+/* Make the cache for a setting (once per setting and configuration
+ * cycle); NULL with *err set when the provider is missing or refuses
+ * the arguments. */
+static mac_socache_t *get_socache(apr_pool_t *pconf, apr_pool_t *ptemp,
+                                  const char *setting, const char *cname,
+                                  apr_size_t avg_obj, const char **err)
+{
+    mac_socache_t *c = socaches ? apr_hash_get(socaches, setting,
+                                               APR_HASH_KEY_STRING) : NULL;
+    const char *colon = strchr(setting, ':');
+    const char *name = colon ? apr_pstrmemdup(ptemp, setting, colon - setting)
+                             : setting;
+    const char *why;
+
+    if (c) {
+        return c;
+    }
+    c = apr_pcalloc(pconf, sizeof(*c));
+    c->setting = apr_pstrdup(pconf, setting);
+    c->cname = cname;
+    c->avg_obj = avg_obj;
+    c->prov = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, name,
+                                 AP_SOCACHE_PROVIDER_VERSION);
+    if (!c->prov) {
+        *err = apr_psprintf(ptemp, "no shared object cache provider \"%s\": "
+                            "load its module (LoadModule socache_%s_module "
+                            "modules/mod_socache_%s.so) before this "
+                            "directive", name, name, name);
+        return NULL;
+    }
+    if ((why = c->prov->create(&c->inst, colon ? colon + 1 : NULL, ptemp,
+                               pconf)) != NULL) {
+        *err = apr_psprintf(ptemp, "%s: %s", name, why);
+        return NULL;
+    }
+    if (c->prov->flags & AP_SOCACHE_FLAG_NOTMPSAFE) {
+        c->mutex_id = apr_psprintf(pconf, "c%u", ++socache_seq);
+    }
+    if (!socaches) {
+        socaches = apr_hash_make(pconf);
+    }
+    apr_hash_set(socaches, c->setting, APR_HASH_KEY_STRING, c);
+    return c;
+}
+
+static apr_status_t destroy_socache(void *data)
+{
+    mac_socache_t *c = data;
+
+    if (c->ready) {
+        c->prov->destroy(c->inst, ap_server_conf);
+        c->ready = 0;
+    }
+    return APR_SUCCESS;
+}
+
+/* post_config: set each cache up, with its mutex when it needs one. */
+static int init_socache(mac_socache_t *c, apr_pool_t *pconf, server_rec *s)
+{
+    struct ap_socache_hints hints;
+    apr_status_t rv;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.avg_id_len = 32;
+    /* shmcb makes one index entry (about 24 bytes) per avg_id_len +
+     * avg_obj_size bytes and takes the index out of the same memory:
+     * counting the index in the object balances the two. */
+    hints.avg_obj_size = c->avg_obj + 24;
+    hints.expiry_interval = apr_time_from_sec(30);
+    if (c->mutex_id
+        && (rv = ap_global_mutex_create(&c->mutex, NULL, DB_CACHE_MUTEX,
+                                        c->mutex_id, s, pconf, 0))
+           != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, MACNO(00512)
+                     "MailAutoconfDBDCache %s: cannot make its mutex",
+                     c->setting);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if ((rv = c->prov->init(c->inst, c->cname, &hints, s, pconf))
+        != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, MACNO(00513)
+                     "MailAutoconfDBDCache %s: the cache cannot be set up",
+                     c->setting);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    c->ready = 1;
+    apr_pool_cleanup_register(pconf, c, destroy_socache,
+                              apr_pool_cleanup_null);
+    return OK;
+}
+
+/* At most one complaint per cache every 30 seconds in each child: a cache
+ * server that is down would otherwise fill the log. */
+static void socache_complain(request_rec *r, mac_socache_t *c,
+                             apr_status_t rv, const char *what)
+{
+    if (r->request_time - c->complained < apr_time_from_sec(30)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r, MACNO(00517)
+                      "database cache %s: %s failed", c->setting, what);
+        return;
+    }
+    c->complained = r->request_time;
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, rv, r, MACNO(00510)
+                  "database cache %s: %s failed; answering from the "
+                  "database (said at most every 30 seconds)", c->setting,
+                  what);
+}
+
+/* Look key up: 1 with *len bytes in buf on a hit, 0 on a miss or any
+ * failure of the cache (then the database answers). */
+static int socache_get(request_rec *r, mac_socache_t *c,
+                       const unsigned char *key, apr_size_t klen,
+                       unsigned char *buf, unsigned int *len)
+{
+    apr_status_t rv;
+
+    if (!c || !c->ready) {
+        return 0;
+    }
+    if (c->mutex && (rv = apr_global_mutex_lock(c->mutex)) != APR_SUCCESS) {
+        socache_complain(r, c, rv, "locking");
+        return 0;
+    }
+    rv = c->prov->retrieve(c->inst, r->server, key, (unsigned int)klen, buf,
+                           len, r->pool);
+    if (c->mutex) {
+        apr_global_mutex_unlock(c->mutex);
+    }
+    if (rv == APR_SUCCESS) {
+        return 1;
+    }
+    if (!APR_STATUS_IS_NOTFOUND(rv)) {
+        socache_complain(r, c, rv, "a look-up");
+    }
+    return 0;
+}
+
+/* Keep an answer until expires; a failure only costs a later query. */
+static void socache_put(request_rec *r, mac_socache_t *c,
+                        const unsigned char *key, apr_size_t klen,
+                        unsigned char *val, apr_size_t vlen,
+                        apr_time_t expires)
+{
+    apr_status_t rv;
+
+    if (!c || !c->ready) {
+        return;
+    }
+    if (c->mutex && (rv = apr_global_mutex_lock(c->mutex)) != APR_SUCCESS) {
+        socache_complain(r, c, rv, "locking");
+        return;
+    }
+    rv = c->prov->store(c->inst, r->server, key, (unsigned int)klen, expires,
+                        val, (unsigned int)vlen, r->pool);
+    if (c->mutex) {
+        apr_global_mutex_unlock(c->mutex);
+    }
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r, MACNO(00511)
+                      "database cache %s: storing an answer failed",
+                      c->setting);
+    }
+}
+
+/* MailAutoconfDBDCache PROVIDER[:ARGS] */
+static const char *set_dbd_cache(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *err = NULL;
+
+    (void)dc;
+    if (!*arg || *arg == ':') {
+        return cmd_error(cmd, "name a shared object cache provider, e.g. "
+                         "shmcb, memcache:HOST:PORT or redis:HOST:PORT");
+    }
+    /* Every server sharing a memcache or redis server must use the same
+     * namespace, so it is fixed. */
+    if (!get_socache(cmd->pool, cmd->temp_pool, arg, "mailautoconf", 96,
+                     &err)) {
+        return cmd_error(cmd, err);
+    }
+    srv_conf(cmd->server)->dbd_cache = arg;
+    return NULL;
+}
+
+/* The directive of this name in the server's section, or in the main
+ * server's for a virtual host that does not set it (mod_dbd merges so). */
+static const char *section_arg(const ap_directive_t *d, const char *name)
+{
+    const ap_directive_t *sec = d ? d->parent : NULL, *in;
+
+    for (in = sec ? sec->first_child : ap_conftree; in; in = in->next) {
+        if (strcasecmp(in->directive, name) == 0) {
+            return in->args;
+        }
+    }
+    return sec ? section_arg(NULL, name) : "";
+}
+
 static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *dbd_prepare_fn;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire_fn;
 
@@ -575,6 +812,11 @@ static const char *set_dbd_query(cmd_parms *cmd, void *dc, const char *query)
     }
     c->dbd_label = apr_psprintf(cmd->pool, "mailautoconf_%u", ++label_seq);
     c->dbd_query = query;
+    /* Cache keys depend on the query and on the database it runs on. */
+    c->dbd_scope = apr_pstrcat(cmd->pool,
+                               section_arg(cmd->directive, "DBDriver"), "\n",
+                               section_arg(cmd->directive, "DBDParams"), "\n",
+                               query, NULL);
     dbd_prepare_fn(cmd->server, query, c->dbd_label);
     return NULL;
 }
@@ -670,15 +912,20 @@ static const command_rec mac_cmds[] = {
         "short_name, login_name, imap_host, pop3_host, smtp_host override "
         "the directives"),
     AP_INIT_TAKE12("MailAutoconfDBDCacheTTL", set_dbd_ttl, NULL, RSRC_CONF,
-        "SECONDS [NEGATIVE_SECONDS]: how long each child keeps a database "
-        "answer, and an answer that a domain is unknown (default 300 60)"),
+        "SECONDS [NEGATIVE_SECONDS]: how long a database answer is kept, "
+        "and an answer that a domain is unknown (default 300 60)"),
+    AP_INIT_TAKE1("MailAutoconfDBDCache", set_dbd_cache, NULL, RSRC_CONF,
+        "PROVIDER[:ARGS]: the shared object cache (mod_socache) that keeps "
+        "database answers, e.g. shmcb, memcache:HOST:PORT or "
+        "redis:HOST:PORT (default shmcb, sized by "
+        "MailAutoconfDBDCacheSize)"),
     AP_INIT_TAKE1("MailAutoconfCheckResolver", set_check_resolver, NULL,
         RSRC_CONF, "The name server (IPv4 ADDRESS[:PORT]) the status page's "
         "DNS check asks (default: the system's, from resolv.conf)"),
     AP_INIT_TAKE1("MailAutoconfDBDCacheSize", set_dbd_cache_size, NULL,
         RSRC_CONF,
-        "How many domains each child keeps from the database (default "
-        "10000)"),
+        "How many domains the shmcb cache of database answers holds when "
+        "MailAutoconfDBDCache is not set (default 10000)"),
     { NULL }
 };
 
@@ -828,9 +1075,40 @@ static mac_shared_t *build_shared(apr_pool_t *p, const server_rec *s,
     sh->dbd_neg_ttl = apr_time_from_sec(c->dbd_neg_ttl != UNSET
                                         ? c->dbd_neg_ttl
                                         : DEFAULT_DBD_NEG_TTL);
-    sh->dbd_cache_size = c->dbd_cache_size != UNSET
-                         ? (unsigned)c->dbd_cache_size
-                         : DEFAULT_DBD_CACHE_SIZE;
+    if (c->dbd_label) {
+        const char *setting = c->dbd_cache, *why = NULL;
+        apr_size_t bytes;
+
+        if (!setting) {
+            /* The default: shmcb, sized for MailAutoconfDBDCacheSize
+             * entries (the file name is used only where anonymous shared
+             * memory is not). */
+            bytes = (apr_size_t)(c->dbd_cache_size != UNSET
+                                 ? c->dbd_cache_size
+                                 : DEFAULT_DBD_CACHE_SIZE)
+                    * DB_CACHE_ENTRY_BYTES;
+            bytes = bytes < 65536 ? 65536 : bytes;
+            setting = apr_psprintf(p, "shmcb:%s(%" APR_SIZE_T_FMT ")",
+                                   ap_runtime_dir_relative(p, apr_psprintf(
+                                       p, "mailautoconf-db-%" APR_SIZE_T_FMT,
+                                       bytes)), bytes);
+        }
+        if ((sh->dbcache = get_socache(p, p, setting, "mailautoconf", 96,
+                                       &why)) == NULL) {
+            *err = apr_pstrcat(p, "MailAutoconfDBDQuery: its answers are "
+                               "kept in a shmcb cache unless "
+                               "MailAutoconfDBDCache says otherwise: ", why,
+                               NULL);
+            return NULL;
+        }
+        mac_cache_scope(c->dbd_scope, strlen(c->dbd_scope), sh->dbd_scope);
+        /* Clients keep a database answer no longer than the module. */
+        sh->dbd_cache_control = sh->cache_control;
+        if (apr_time_from_sec(sh->cache_max_age) > sh->dbd_ttl) {
+            sh->dbd_cache_control = apr_psprintf(p, "max-age=%" APR_TIME_T_FMT,
+                                                 apr_time_sec(sh->dbd_ttl));
+        }
+    }
 
     /* What does not depend on the domain is made once for all of them. */
     sh->ad = mac_ad_compile(p, &sh->acct, sh->activesync_url);
@@ -983,6 +1261,21 @@ static int mac_check_config(apr_pool_t *pconf, apr_pool_t *plog,
             apr_hash_set(shared, key, sizeof(*c), sh);
         }
         c->state = build_state(pconf, s, c, sh, named);
+        if (sh->dbcache && !neg_cache) {
+            /* "Unknown" answers, apart from the known ones. */
+            neg_cache = get_socache(pconf, ptemp, apr_psprintf(ptemp,
+                                    "shmcb:%s(%d)", ap_runtime_dir_relative(
+                                        ptemp, "mailautoconf-unknown"),
+                                    DB_NEG_CACHE_BYTES),
+                                    "mailautoconf-u", 2, &err);
+            if (!neg_cache) {
+                ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL,
+                             MACNO(00516) "%s: MailAutoconfDBDQuery keeps "
+                             "unknown domains in a shmcb cache: %s",
+                             server_label(ptemp, s), err);
+                return HTTP_INTERNAL_SERVER_ERROR;
+            }
+        }
     }
     if (ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST) {
         log_warnings(main_s, ptemp);
@@ -1211,144 +1504,126 @@ static int query_address(request_rec *r, const char *name, mac_addr_t **addr)
  * server's first domain. */
 /* ---- Domains: configured, or from the database ------------------- */
 
-typedef struct {
-    mac_cache_t       *cache;
-    mac_cache_entry_t *entry;
-} held_entry_t;
+/* Requests that reached the database since the configuration was loaded,
+ * in shared memory (every child adds to it). */
+static apr_uint32_t *db_queries;
 
-static apr_status_t release_entry(void *data)
+static void setup_db_counter(apr_pool_t *pconf)
 {
-    held_entry_t *h = data;
+    apr_shm_t *shm;
 
-    mac_cache_release(h->cache, h->entry);
-    return APR_SUCCESS;
-}
-
-/* Keep a cache entry alive until the request is done with it. */
-static void hold_entry(request_rec *r, mac_cache_t *cache,
-                       mac_cache_entry_t *e)
-{
-    held_entry_t *h = apr_palloc(r->pool, sizeof(*h));
-
-    h->cache = cache;
-    h->entry = e;
-    apr_pool_cleanup_register(r->pool, h, release_entry,
-                              apr_pool_cleanup_null);
-}
-
-/* Keep a database answer (site NULL: "unknown") in the child's cache for
- * ttl, and hold it for this request. */
-static void remember(request_rec *r, const mac_state_t *st,
-                     const char *domain, mac_site_t *site, apr_pool_t *vp,
-                     apr_interval_time_t ttl)
-{
-    mac_cache_entry_t *e = mac_cache_put(st->sh->cache, domain, site, vp,
-                                         r->request_time + ttl);
-    if (e) {
-        hold_entry(r, st->sh->cache, e);
+    if (apr_shm_create(&shm, sizeof(*db_queries), NULL, pconf)
+        == APR_SUCCESS) {
+        db_queries = apr_shm_baseaddr_get(shm);
     }
+    else {
+        db_queries = apr_pcalloc(pconf, sizeof(*db_queries));
+    }
+    *db_queries = 0;
 }
 
-/* The account of a database row: the directives, with what the row's
- * named columns override.  Returns NULL or what is wrong with the row. */
-static const char *site_from_row(apr_pool_t *vp, const mac_state_t *st,
-                                 const char *domain, const ap_dbd_t *dbd,
-                                 apr_dbd_results_t *res, apr_dbd_row_t *row,
-                                 mac_site_t **out)
+/* The site of a database domain, for this request: the documents its
+ * endpoint needs are made now from the row, the others never. */
+static const mac_site_t *site_from_row(request_rec *r, const mac_state_t *st,
+                                       const char *domain,
+                                       const mac_row_t *row)
 {
-    static const char *const host_cols[MAC_PROTO_COUNT] = {
-        "imap_host", "pop3_host", "smtp_host"
-    };
-    mac_account_t *acct = apr_pmemdup(vp, &st->sh->acct, sizeof(*acct));
-    int col, ncols = apr_dbd_num_cols(dbd->driver, res), changed = 0, k, i;
+    const mac_shared_t *sh = st->sh;
+    const mac_endpoint_t *ep = ap_get_module_config(r->request_config,
+                                                    &mailautoconf_module);
+    mac_site_t *site = apr_pcalloc(r->pool, sizeof(*site));
+    int changed;
 
-    acct->domains = apr_array_make(vp, 1, sizeof(const char *));
-    APR_ARRAY_PUSH(acct->domains, const char *) = domain;
+    site->domain = domain;
+    site->acct = mac_row_account(r->pool, &sh->acct, row, domain, &changed);
+    site->mtime = row->fetched;
+    site->cache_control = sh->dbd_cache_control;
+    if (!changed) {
+        site->ad = sh->ad;
+        site->apple = sh->apple;
+        site->apple_why = sh->apple_why;
+    }
+    switch (ep ? ep->id : EP_COUNT) {
+    case EP_THUNDERBIRD:
+        site->tb = mac_tb_render(r->pool, site->acct, domain, &site->tb_len);
+        site->etag = make_etag(r->pool, site->tb, site->tb_len);
+        break;
+    case EP_AUTODISCOVER:
+        if (!site->ad) {
+            site->ad = mac_ad_compile(r->pool, site->acct,
+                                      sh->activesync_url);
+        }
+        break;
+    case EP_MOBILECONFIG:
+        if (changed) {
+            site->apple = mac_apple_compile(r->pool, site->acct,
+                                            &site->apple_why);
+        }
+        break;
+    default:
+        break;
+    }
+    return site;
+}
+
+/* Read the first row of a database answer; NULL or what is wrong. */
+static const char *row_from_db(request_rec *r, const ap_dbd_t *dbd,
+                               apr_dbd_results_t *res, apr_dbd_row_t *dbrow,
+                               mac_row_t *row)
+{
+    int col, ncols = apr_dbd_num_cols(dbd->driver, res), k;
+
+    memset(row, 0, sizeof(*row));
+    row->fetched = apr_time_from_sec(apr_time_sec(r->request_time));
     for (col = 0; col < ncols; col++) {
-        const char *name = apr_dbd_get_name(dbd->driver, res, col);
-        const char *val = apr_dbd_get_entry(dbd->driver, row, col);
-        const char *why = NULL;
-
-        if (!name || !val || !*val) {
-            continue;     /* NULL or empty: the directive applies */
+        if ((k = mac_row_column(apr_dbd_get_name(dbd->driver, res, col)))
+            >= 0) {
+            mac_row_set(r->pool, row, (mac_row_col_e)k,
+                        apr_dbd_get_entry(dbd->driver, dbrow, col));
         }
-        val = apr_pstrdup(vp, val);
-        if (strcasecmp(name, "display_name") == 0) {
-            if (!(why = mac_text_check(val))) {
-                acct->display_name = val;
-            }
-        }
-        else if (strcasecmp(name, "short_name") == 0) {
-            if (!(why = mac_text_check(val))) {
-                acct->short_name = val;
-            }
-        }
-        else if (strcasecmp(name, "login_name") == 0) {
-            if (!(why = mac_template_check(vp, val))) {
-                acct->login_template = val;
-            }
-        }
-        else {
-            for (k = 0; k < MAC_PROTO_COUNT; k++) {
-                if (strcasecmp(name, host_cols[k]) == 0) {
-                    break;
-                }
-            }
-            if (k == MAC_PROTO_COUNT) {
-                continue; /* other columns (the domain itself...) */
-            }
-            if ((why = mac_host_template_check(vp, val)) != NULL) {
-                return apr_pstrcat(vp, name, ": ", why, NULL);
-            }
-            if (acct->servers == st->sh->acct.servers) {
-                acct->servers = apr_array_copy(vp, st->sh->acct.servers);
-            }
-            for (i = 0; i < acct->servers->nelts; i++) {
-                mac_server_t *srv = &APR_ARRAY_IDX(acct->servers, i,
-                                                   mac_server_t);
-                if (srv->proto == (mac_proto_e)k) {
-                    srv->host = mac_host_template_lower(vp, val);
-                }
-            }
-        }
-        if (why) {
-            return apr_pstrcat(vp, name, ": ", why, NULL);
-        }
-        changed = 1;
     }
-    *out = changed ? make_site(vp, st->sh, acct, domain, NULL, NULL, NULL)
-                   : make_site(vp, st->sh, acct, domain, st->sh->ad,
-                               st->sh->apple,
-                               st->sh->apple_why);
-    return NULL;
+    return mac_row_check(r->pool, row);
 }
 
-/* Ask the database about a (valid, lower-case) domain, through the
- * child's cache. */
+/* Ask the database about a (valid, lower-case) domain, through the shared
+ * caches: the configured one (known domains), then the one of unknown
+ * domains. */
 static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
                    const mac_site_t **out)
 {
-    mac_cache_entry_t *e;
-    void *val;
+    unsigned char key[MAC_CACHE_KEY_MAX], rec[MAC_ROW_MAX];
+    unsigned char *enc;
+    unsigned int len = sizeof(rec);
+    apr_size_t klen, elen;
+    mac_row_t row;
     ap_dbd_t *dbd;
     apr_dbd_prepared_t *stmt;
     apr_dbd_results_t *res = NULL;
-    apr_dbd_row_t *row = NULL;
-    apr_pool_t *vp;
-    mac_site_t *site = NULL;
+    apr_dbd_row_t *dbrow = NULL;
     const char *why;
     int rv;
 
-    if (!st->sh->cache) {
-        return HTTP_SERVICE_UNAVAILABLE;
+    klen = mac_cache_key(key, MAC_CACHE_KIND_DOMAIN, st->sh->dbd_scope,
+                         domain, strlen(domain));
+    if (socache_get(r, st->sh->dbcache, key, klen, rec, &len)) {
+        if ((why = mac_row_decode(r->pool, rec, len, &row)) == NULL) {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00501)
+                          "database: %s answered from the cache (known)",
+                          domain);
+            *out = site_from_row(r, st, domain, &row);
+            return OK;
+        }
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MACNO(00514)
+                      "database cache %s: the entry for %s is not usable "
+                      "(%s); asking the database", st->sh->dbcache->setting,
+                      domain, why);
     }
-    if ((e = mac_cache_get(st->sh->cache, domain, r->request_time, &val))) {
-        hold_entry(r, st->sh->cache, e);
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00501)
-                      "database: %s answered from the cache (%s)", domain,
-                      val ? "known" : "unknown");
-        *out = val;
-        return val ? OK : HTTP_NOT_FOUND;
+    len = sizeof(rec);
+    if (socache_get(r, neg_cache, key, klen, rec, &len)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00515)
+                      "database: %s answered from the cache (unknown)",
+                      domain);
+        return HTTP_NOT_FOUND;
     }
     if ((dbd = dbd_acquire_fn(r)) == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00502)
@@ -1362,6 +1637,9 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
                       "database: the MailAutoconfDBDQuery statement is not "
                       "prepared on this connection");
         return HTTP_SERVICE_UNAVAILABLE;
+    }
+    if (db_queries) {
+        apr_atomic_inc32(db_queries);
     }
     /* Random access: with sequential reads (0) apr_dbd_pgsql reports a
      * failed query as "no rows", which would be cached as unknown. */
@@ -1383,9 +1661,11 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
                       apr_dbd_error(dbd->driver, dbd->handle, rv));
         return HTTP_SERVICE_UNAVAILABLE;
     }
-    rv = apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1);
+    rv = apr_dbd_get_row(dbd->driver, r->pool, res, &dbrow, -1);
     if (rv == -1) {
-        remember(r, st, domain, NULL, NULL, st->sh->dbd_neg_ttl);
+        rec[0] = 0;   /* the value says nothing: being there does */
+        socache_put(r, neg_cache, key, klen, rec, 1,
+                    r->request_time + st->sh->dbd_neg_ttl);
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00505)
                       "database: %s is not known", domain);
         return HTTP_NOT_FOUND;
@@ -1396,30 +1676,23 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
                       apr_dbd_error(dbd->driver, dbd->handle, rv));
         return HTTP_SERVICE_UNAVAILABLE;
     }
-    if (mac_cache_pool(&vp) != APR_SUCCESS) {
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    why = site_from_row(vp, st, apr_pstrdup(vp, domain), dbd, res, row,
-                        &site);
+    why = row_from_db(r, dbd, res, dbrow, &row);
     /* The first row counts; read the rest so the connection is clean. */
-    while (apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1) == 0) {
+    while (apr_dbd_get_row(dbd->driver, r->pool, res, &dbrow, -1) == 0) {
     }
     if (why) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00507)
                       "database: the row for %s is not usable: %s", domain,
                       why);
-        apr_pool_destroy(vp);    /* after the log: why lives in vp */
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    /* Clients keep a database answer no longer than this child does. */
-    if (apr_time_from_sec(st->sh->cache_max_age) > st->sh->dbd_ttl) {
-        site->cache_control = apr_psprintf(vp, "max-age=%" APR_TIME_T_FMT,
-                                           apr_time_sec(st->sh->dbd_ttl));
+    if ((enc = mac_row_encode(r->pool, &row, &elen)) != NULL) {
+        socache_put(r, st->sh->dbcache, key, klen, enc, elen,
+                    r->request_time + st->sh->dbd_ttl);
     }
-    remember(r, st, domain, site, vp, st->sh->dbd_ttl);
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00508)
                   "database: %s is served", domain);
-    *out = site;
+    *out = site_from_row(r, st, domain, &row);
     return OK;
 }
 
@@ -2371,6 +2644,8 @@ static int handle_status(request_rec *r)
     status.vhosts = vhosts;
     status.counters = cnt;
     status.ncounters = NCOUNTED;
+    status.has_database = neg_cache != NULL;
+    status.database_queries = db_queries ? apr_atomic_read32(db_queries) : 0;
 
     if (q.check) {
         status_check(r, inputs, q.scope, &status.extra_html,
@@ -2506,9 +2781,13 @@ static int mac_handler(request_rec *r)
 static int mac_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
                           apr_pool_t *ptemp)
 {
-    (void)pconf; (void)plog; (void)ptemp;
+    (void)plog; (void)ptemp;
     mac_ad_init();
-    return OK;
+    socaches = NULL;
+    neg_cache = NULL;
+    socache_seq = 0;
+    return ap_mutex_register(pconf, DB_CACHE_MUTEX, NULL, APR_LOCK_DEFAULT,
+                             0);
 }
 
 /* Warnings go to the error log once it is open; under configtest, which
@@ -2516,29 +2795,44 @@ static int mac_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
 static int mac_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                            apr_pool_t *ptemp, server_rec *main_s)
 {
+    apr_hash_index_t *hi;
+    int rc;
+
     (void)plog;
     if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
         log_warnings(main_s, ptemp);
     }
+    for (hi = socaches ? apr_hash_first(ptemp, socaches) : NULL; hi;
+         hi = apr_hash_next(hi)) {
+        if ((rc = init_socache(apr_hash_this_val(hi), pconf, main_s)) != OK) {
+            return rc;
+        }
+    }
+    setup_db_counter(pconf);
     return setup_counters(pconf, main_s);
 }
 
-/* Each child keeps its own cache of database answers. */
+/* The mutexes of the shared caches that need one. */
 static void mac_child_init(apr_pool_t *pchild, server_rec *main_s)
 {
-    server_rec *s;
+    apr_hash_index_t *hi;
 
     check_child_init(pchild);
-    for (s = main_s; s; s = s->next) {
-        mac_state_t *st = srv_conf(s)->state;
-        /* One cache per shared configuration, made with its first server. */
-        if (st && st->sh->dbd_label && st->sh->first == s
-            && mac_cache_create(&st->sh->cache, pchild,
-                                st->sh->dbd_cache_size) != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MACNO(00509)
-                         "cannot make the database cache; database domains "
-                         "will get 503");
-            st->sh->cache = NULL;
+    for (hi = socaches ? apr_hash_first(pchild, socaches) : NULL; hi;
+         hi = apr_hash_next(hi)) {
+        mac_socache_t *c = apr_hash_this_val(hi);
+        apr_status_t rv;
+
+        if (c->mutex
+            && (rv = apr_global_mutex_child_init(&c->mutex,
+                                                 apr_global_mutex_lockfile(
+                                                     c->mutex), pchild))
+               != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, main_s, MACNO(00509)
+                         "database cache %s: cannot use its mutex in this "
+                         "child; answers come from the database",
+                         c->setting);
+            c->ready = 0;
         }
     }
 }

@@ -13,6 +13,7 @@ MAC_PACKAGES=(
     openssl curl
     knot
     sqlite3 libaprutil1-dbd-sqlite3
+    memcached redis-server
 )
 
 # Absolute path of the repository root (parent of scripts/).

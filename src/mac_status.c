@@ -866,6 +866,9 @@ char *mac_status_json(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
         add(&o, ",\n");
         add(&o, st->extra_json);
     }
+    if (st->has_database) {
+        addf(&o, ",\n\"database_queries\":%lu", st->database_queries);
+    }
     add(&o, ",\n\"vhosts\":[");
     for (i = 0; i < nvhosts(st); i++) {
         add(&o, i ? ",\n" : "\n");

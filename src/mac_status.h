@@ -31,6 +31,7 @@
  *    "uptime_seconds":N,
  *    "counters":{"thunderbird":{"served":N,"not_found":N,
  *                               "bad_request":N,"error":N,"total":N},…},
+ *    "database_queries":N (only when a server uses a database),
  *    "vhosts":[{"server_name":"…", "aliases":["…"], "defined_at":"…",
  *      "base_url":"…"|null, "https_port":N, "domains":["…"],
  *      "servers":[{"protocol":"imap","host":"…","port":N,"socket":"ssl",
@@ -100,6 +101,8 @@ typedef struct {
                                * NULL */
     const char *extra_json;   /* pre-rendered members ("\"check\":…") put
                                * after "counters", may be NULL */
+    int has_database;         /* a server looks domains up in a database */
+    unsigned long database_queries;  /* queries since started */
 } mac_status_t;
 
 /* "served", "not_found", "bad_request", "error" (the JSON keys). */

@@ -4,8 +4,8 @@
 #
 #   served rows, column overrides, NULL/empty columns, the wildcard vhost,
 #   all three clients, unknown domains (404 like a static vhost), SQL
-#   injection through the address and the Host header, the per-child cache
-#   (expiry, negative answers), the database going away and coming back,
+#   injection through the address and the Host header, the cache (expiry,
+#   negative answers), the database going away and coming back,
 #   unusable rows (500), a static domain next to the database, 100,000
 #   rows, and the configuration checks.
 #
@@ -14,10 +14,11 @@
 # them.  Needs the sqlite3 tool (Debian sqlite3) and the APR SQLite driver
 # (Debian libaprutil1-dbd-sqlite3).
 #
-# Several httpd children answer, each with its own cache.  Where a test
-# needs "the same child" (a cached answer), it sends its requests over one
-# kept-alive connection (KeepAlive is on; a connection stays in the child
-# that accepted it).
+# Several httpd children answer; they share the cache (the default shmcb,
+# see t/dbd_socache.t for the shared caches themselves).  Where a test
+# needs "the same child", it sends its requests over one kept-alive
+# connection (KeepAlive is on; a connection stays in the child that
+# accepted it).
 use strict;
 use warnings FATAL => 'all';
 use utf8;

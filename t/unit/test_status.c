@@ -1086,6 +1086,15 @@ static void test_empty(void)
     ok(jnum(r, "uptime_seconds") == 0, "uptime 0");
     is_int(jlen(r, "counters"), 0, "counters {}");
     is_int(jlen(r, "vhosts"), 0, "vhosts []");
+    ok(jget(r, "database_queries") == NULL,
+       "no database: no database_queries");
+    st.has_database = 1;
+    st.database_queries = 4294967295UL;
+    s = mac_status_json(pool, &st, &len);
+    r = json_parse(s, len, &err);
+    ok(r != NULL, "with a database: valid JSON (%s)", err ? err : "ok");
+    ok(jnum(r, "database_queries") == 4294967295.0,
+       "with a database: database_queries");
 
     s = mac_status_html(pool, &st, NULL);
     ok(s != NULL, "len may be NULL (HTML)");
