@@ -2189,8 +2189,8 @@ static int user_from_ldap(request_rec *r, const mac_user_src_t *src,
     }
     else {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00706)
-                      "directory %s: the search failed: %s (%s); "
-                      "answering 503", src->ldap_url, ldap_err2string(rc),
+                      "directory %s: the search failed: LDAP error %d "
+                      "(%s); answering 503", src->ldap_url, rc,
                       ldc->reason ? ldc->reason : "no reason given");
         ldap_close_fn(ldc);
         return HTTP_SERVICE_UNAVAILABLE;
@@ -3358,7 +3358,7 @@ static int handle_status(request_rec *r)
     status.vhosts = vhosts;
     status.counters = cnt;
     status.ncounters = NCOUNTED;
-    status.has_database = neg_cache != NULL;
+    status.has_database = neg_cache != NULL || user_neg_cache != NULL;
     status.database_queries = db_queries ? apr_atomic_read32(db_queries) : 0;
 
     if (q.check) {
