@@ -1249,6 +1249,7 @@ typedef struct mac_user_src_t {
     const char *dbd_query;
     const char *ldap_url;         /* LDAP: the URL as configured */
     mac_ldap_url_t ldap;
+    const char *ldap_host;        /* "HOST" or "HOST:PORT", for mod_ldap */
     const char *ldap_filter;
     const char *binddn, *bindpw;
     int         secure;           /* APR_LDAP_NONE, _SSL or _STARTTLS */
@@ -1295,6 +1296,11 @@ static mac_user_src_t *build_user_src(apr_pool_t *p, const mac_srv_conf *c,
     else {
         u->ldap_url = uc->ldap_url;
         mac_ldap_url_parse(p, uc->ldap_url, &u->ldap);
+        /* mod_ldap connects to the default port unless the host names
+         * another (as in "host:port"). */
+        u->ldap_host = u->ldap.port == (u->ldap.ldaps ? 636 : 389)
+                       ? u->ldap.host
+                       : apr_psprintf(p, "%s:%d", u->ldap.host, u->ldap.port);
         u->ldap_filter = uc->ldap_filter ? uc->ldap_filter
                                          : DEFAULT_LDAP_FILTER;
         u->binddn = uc->ldap_binddn;
@@ -2165,7 +2171,7 @@ static int user_from_ldap(request_rec *r, const mac_user_src_t *src,
         *found = 0;
         return OK;
     }
-    ldc = ldap_find_fn(r, src->ldap.host, src->ldap.port, src->binddn,
+    ldc = ldap_find_fn(r, src->ldap_host, src->ldap.port, src->binddn,
                        src->bindpw, never, src->secure);
     if (!ldc) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00705)
