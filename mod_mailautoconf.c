@@ -143,6 +143,8 @@ typedef struct {
 /* Per-address answers: where they come from (an SQL query or an LDAP
  * search, never both) and how long they are kept. */
 typedef struct {
+    int         source;           /* 0, 'S' (SQL) or 'L' (LDAP): the last
+                                   * of the two directives set */
     const char *dbd_label;        /* MailAutoconfUserQuery */
     const char *dbd_query;
     const char *dbd_scope;        /* driver, params, query */
@@ -273,6 +275,7 @@ static void *merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(dbd_neg_ttl);
     MERGE_INT(dbd_cache_size);
     MERGE_PTR(check_resolver);
+    c->user.source = add->user.source ? add->user.source : base->user.source;
     MERGE_PTR(user.dbd_label);
     MERGE_PTR(user.dbd_query);
     MERGE_PTR(user.dbd_scope);
@@ -908,6 +911,7 @@ static const char *set_user_query(cmd_parms *cmd, void *dc, const char *query)
                                section_arg(cmd->directive, "DBDParams"), "\n",
                                query, NULL);
     dbd_prepare_fn(cmd->server, query, u->dbd_label);
+    u->source = 'S';
     return NULL;
 }
 
@@ -929,6 +933,7 @@ static const char *set_ldap_url(cmd_parms *cmd, void *dc, const char *arg)
         return cmd_error(cmd, why);
     }
     srv_conf(cmd->server)->user.ldap_url = arg;
+    srv_conf(cmd->server)->user.source = 'L';
     return NULL;
 }
 
@@ -1276,19 +1281,14 @@ static mac_user_src_t *build_user_src(apr_pool_t *p, const mac_srv_conf *c,
     apr_size_t bytes;
     int i, max_age;
 
-    if (!uc->dbd_label && !uc->ldap_url) {
-        return NULL;
-    }
-    if (uc->dbd_label && uc->ldap_url) {
-        *err = "MailAutoconfUserQuery and MailAutoconfLDAPURL are both "
-               "set: per-address answers come from one of them";
+    if (!uc->source) {
         return NULL;
     }
     u = apr_pcalloc(p, sizeof(*u));
     u->ttl = apr_time_from_sec(uc->ttl != UNSET ? uc->ttl : DEFAULT_USER_TTL);
     u->neg_ttl = apr_time_from_sec(uc->neg_ttl != UNSET ? uc->neg_ttl
                                                         : DEFAULT_USER_NEG_TTL);
-    if (uc->dbd_label) {
+    if (uc->source == 'S') {
         u->dbd_label = uc->dbd_label;
         u->dbd_query = uc->dbd_query;
         scope = uc->dbd_scope;

@@ -14,6 +14,7 @@ MAC_PACKAGES=(
     knot
     sqlite3 libaprutil1-dbd-sqlite3
     memcached redis-server
+    slapd ldap-utils libldap-dev
 )
 
 # Absolute path of the repository root (parent of scripts/).

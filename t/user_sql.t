@@ -336,18 +336,22 @@ MailAutoconfUserQuery "SELECT * FROM users WHERE address = 'x'"
 EOC
     isnt($status, 0, 'a query without %s is refused');
     like($out, qr/MailAutoconfUserQuery: .*exactly one %s/, 'named');
-    ($status, $out) = configtest(<<"EOC");
-LoadModule ldap_module @{[MODDIR]}/mod_ldap.so
+    # The last of MailAutoconfUserQuery and MailAutoconfLDAPURL applies;
+    # a virtual host's replaces the main server's.
+    my $mixed = own_httpd(<<"EOC", 1);
 DBDriver sqlite3
 DBDParams "$DB"
+DBDPersist Off
 MailAutoconfDomain user.test
 MailAutoconfImap imap.user.test 993 ssl
-MailAutoconfUserQuery "SELECT * FROM users WHERE address = %s"
-MailAutoconfLDAPURL ldap://127.0.0.1/dc=x
+MailAutoconfSmtp smtp.user.test 465 ssl
+MailAutoconfLDAPURL ldap://127.0.0.1:1/dc=x
 MailAutoconfLDAPAttribute login_name uid
+MailAutoconfUserQuery "SELECT * FROM users WHERE address = %s"
 EOC
-    isnt($status, 0, 'SQL and LDAP together are refused');
-    like($out, qr/both/, 'with a message saying so');
+    my ($login) = tb_login(tb($mixed, 'jane@user.test'));
+    is($login, 'u1042', 'LDAP, then SQL: SQL answers');
+    $mixed->stop;
 }
 
 $h->stop;
