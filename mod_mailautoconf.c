@@ -32,8 +32,8 @@
 #include "apr_optional.h"
 #include "apr_atomic.h"
 #include "apr_shm.h"
-#include "apr_thread_mutex.h"
 #include "apr_global_mutex.h"
+#include "apr_thread_mutex.h"
 #include "mod_dbd.h"
 #include "util_ldap.h"
 
@@ -76,12 +76,12 @@ APLOG_USE_MODULE(mailautoconf);
 #define DEFAULT_PROFILE_PATH   "/email.mobileconfig"
 #define DEFAULT_DBD_TTL        300
 #define DEFAULT_DBD_NEG_TTL    60
-#define DEFAULT_DBD_CACHE_SIZE 10000
+#define DEFAULT_DBD_CACHE_SIZE 1000         /* per child, front cache */
 #define DB_CACHE_MUTEX         "mailautoconf-cache"
-/* Shared memory per MailAutoconfDBDCacheSize entry of the default shmcb
- * cache: a key, a record of short values and shmcb's index entry take
- * about 120 bytes (bench/run.sh --db reports them). */
-#define DB_CACHE_ENTRY_BYTES   160
+/* The default shmcb cache: a key, a record of short values and shmcb's
+ * index entry take about 120 bytes (bench/run.sh --db reports them), so
+ * 2 MiB hold about 13,000 domains; unknown ones about 18,000 in 1 MiB. */
+#define DB_CACHE_BYTES         (2 * 1024 * 1024)
 #define DB_NEG_CACHE_BYTES     (1024 * 1024)
 
 #define AD_XML_PATH  MAC_PATH_AD_XML
@@ -118,6 +118,8 @@ typedef struct {
     const char   *dbd_query;      /* its SQL, to prepare it again */
     apr_interval_time_t dbd_ttl, dbd_neg_ttl;
     struct mac_socache_t *dbcache;/* where database answers are shared */
+    unsigned      dbd_front_size; /* entries of the per-child front cache */
+    mac_front_t  *front;          /* per child, made in child_init */
     unsigned char dbd_scope[MAC_CACHE_SCOPE_LEN]; /* the query's, in keys */
     const char   *dbd_cache_control; /* for database domains */
     struct mac_user_src_t *user;  /* per-address answers, or NULL */
@@ -1108,8 +1110,7 @@ static const command_rec mac_cmds[] = {
     AP_INIT_TAKE1("MailAutoconfDBDCache", set_dbd_cache, NULL, RSRC_CONF,
         "PROVIDER[:ARGS]: the shared object cache (mod_socache) that keeps "
         "database answers, e.g. shmcb, memcache:HOST:PORT or "
-        "redis:HOST:PORT (default shmcb, sized by "
-        "MailAutoconfDBDCacheSize)"),
+        "redis:HOST:PORT (default shmcb, 2 MiB: about 13,000 domains)"),
     AP_INIT_TAKE1("MailAutoconfCheckResolver", set_check_resolver, NULL,
         RSRC_CONF, "The name server (IPv4 ADDRESS[:PORT]) the status page's "
         "DNS check asks (default: the system's, from resolv.conf)"),
@@ -1140,8 +1141,9 @@ static const command_rec mac_cmds[] = {
         "10000)"),
     AP_INIT_TAKE1("MailAutoconfDBDCacheSize", set_dbd_cache_size, NULL,
         RSRC_CONF,
-        "How many domains the shmcb cache of database answers holds when "
-        "MailAutoconfDBDCache is not set (default 10000)"),
+        "How many database domains each child also keeps itself, in front "
+        "of the shared cache, with their Thunderbird document (default "
+        "1000)"),
     { NULL }
 };
 
@@ -1412,15 +1414,13 @@ static mac_shared_t *build_shared(apr_pool_t *p, const server_rec *s,
         const char *setting = c->dbd_cache, *why = NULL;
         apr_size_t bytes;
 
+        sh->dbd_front_size = c->dbd_cache_size != UNSET
+                             ? (unsigned)c->dbd_cache_size
+                             : DEFAULT_DBD_CACHE_SIZE;
         if (!setting) {
-            /* The default: shmcb, sized for MailAutoconfDBDCacheSize
-             * entries (the file name is used only where anonymous shared
-             * memory is not). */
-            bytes = (apr_size_t)(c->dbd_cache_size != UNSET
-                                 ? c->dbd_cache_size
-                                 : DEFAULT_DBD_CACHE_SIZE)
-                    * DB_CACHE_ENTRY_BYTES;
-            bytes = bytes < 65536 ? 65536 : bytes;
+            /* The default: shmcb (the file name is used only where
+             * anonymous shared memory is not). */
+            bytes = DB_CACHE_BYTES;
             setting = apr_psprintf(p, "shmcb:%s(%" APR_SIZE_T_FMT ")",
                                    ap_runtime_dir_relative(p, apr_psprintf(
                                        p, "mailautoconf-db-%" APR_SIZE_T_FMT,
@@ -1880,7 +1880,8 @@ static void setup_db_counter(apr_pool_t *pconf)
  * endpoint needs are made now from the row, the others never. */
 static const mac_site_t *site_from_row(request_rec *r, const mac_state_t *st,
                                        const char *domain,
-                                       const mac_row_t *row)
+                                       const mac_row_t *row,
+                                       const char *doc, apr_size_t dlen)
 {
     const mac_shared_t *sh = st->sh;
     const mac_endpoint_t *ep = ap_get_module_config(r->request_config,
@@ -1899,6 +1900,13 @@ static const mac_site_t *site_from_row(request_rec *r, const mac_state_t *st,
     }
     switch (ep ? ep->id : EP_COUNT) {
     case EP_THUNDERBIRD:
+        if (doc) {
+            /* From the front cache: the ETag, a NUL, the document. */
+            site->etag = doc;
+            site->tb = doc + strlen(doc) + 1;
+            site->tb_len = dlen - (apr_size_t)(site->tb - doc);
+            break;
+        }
         site->tb = mac_tb_render(r->pool, site->acct, domain, &site->tb_len);
         site->etag = make_etag(r->pool, site->tb, site->tb_len);
         break;
@@ -1939,16 +1947,42 @@ static const char *row_from_db(request_rec *r, const ap_dbd_t *dbd,
     return mac_row_check(r->pool, row);
 }
 
-/* Ask the database about a (valid, lower-case) domain, through the shared
- * caches: the configured one (known domains), then the one of unknown
- * domains. */
+/* Keep a known domain's record in this child's front cache, with its
+ * Thunderbird document when this request made it, until the record
+ * expires wherever it came from. */
+static void keep_in_front(request_rec *r, const mac_state_t *st,
+                          const unsigned char *key, apr_size_t klen,
+                          const void *rec, apr_size_t rlen,
+                          const mac_row_t *row, const mac_site_t *site)
+{
+    char *doc = NULL;
+    apr_size_t elen = 0, dlen = 0;
+    apr_time_t expires = row->fetched + st->sh->dbd_ttl;
+
+    if (!st->sh->front || expires <= r->request_time) {
+        return;
+    }
+    if (site->tb) {
+        elen = strlen(site->etag);
+        dlen = elen + 1 + site->tb_len;
+        doc = apr_palloc(r->pool, dlen);
+        memcpy(doc, site->etag, elen + 1);
+        memcpy(doc + elen + 1, site->tb, site->tb_len);
+    }
+    mac_front_put(st->sh->front, key, klen, rec, rlen, doc, dlen, expires);
+}
+
+/* Ask the database about a (valid, lower-case) domain, through the caches:
+ * this child's front cache, the one of unknown domains, then the shared
+ * one of known domains. */
 static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
                    const mac_site_t **out)
 {
     unsigned char key[MAC_CACHE_KEY_MAX], rec[MAC_ROW_MAX];
     unsigned char *enc;
     unsigned int len = sizeof(rec);
-    apr_size_t klen, elen;
+    apr_size_t klen, elen, flen, fdlen;
+    const void *frec, *fdoc;
     mac_row_t row;
     ap_dbd_t *dbd;
     apr_dbd_prepared_t *stmt;
@@ -1959,25 +1993,39 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
 
     klen = mac_cache_key(key, MAC_CACHE_KIND_DOMAIN, st->sh->dbd_scope,
                          domain, strlen(domain));
+    if (st->sh->front
+        && mac_front_get(st->sh->front, r->pool, key, klen, r->request_time,
+                         &frec, &flen, &fdoc, &fdlen)
+        && mac_row_read(r->pool, frec, flen, &row) == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00518)
+                      "database: %s answered from this child's cache",
+                      domain);
+        *out = site_from_row(r, st, domain, &row, fdoc, fdlen);
+        if (!fdoc && (*out)->tb) {   /* the document, made now */
+            keep_in_front(r, st, key, klen, frec, flen, &row, *out);
+        }
+        return OK;
+    }
+    if (socache_get(r, neg_cache, key, klen, rec, &len)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00515)
+                      "database: %s answered from the cache (unknown)",
+                      domain);
+        return HTTP_NOT_FOUND;
+    }
+    len = sizeof(rec);
     if (socache_get(r, st->sh->dbcache, key, klen, rec, &len)) {
         if ((why = mac_row_decode(r->pool, rec, len, &row)) == NULL) {
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00501)
                           "database: %s answered from the cache (known)",
                           domain);
-            *out = site_from_row(r, st, domain, &row);
+            *out = site_from_row(r, st, domain, &row, NULL, 0);
+            keep_in_front(r, st, key, klen, rec, len, &row, *out);
             return OK;
         }
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MACNO(00514)
                       "database cache %s: the entry for %s is not usable "
                       "(%s); asking the database", st->sh->dbcache->setting,
                       domain, why);
-    }
-    len = sizeof(rec);
-    if (socache_get(r, neg_cache, key, klen, rec, &len)) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00515)
-                      "database: %s answered from the cache (unknown)",
-                      domain);
-        return HTTP_NOT_FOUND;
     }
     if ((dbd = dbd_acquire_fn(r)) == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00502)
@@ -2040,13 +2088,14 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
                       why);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00508)
+                  "database: %s is served", domain);
+    *out = site_from_row(r, st, domain, &row, NULL, 0);
     if ((enc = mac_row_encode(r->pool, &row, &elen)) != NULL) {
         socache_put(r, st->sh->dbcache, key, klen, enc, elen,
                     r->request_time + st->sh->dbd_ttl);
+        keep_in_front(r, st, key, klen, enc, elen, &row, *out);
     }
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00508)
-                  "database: %s is served", domain);
-    *out = site_from_row(r, st, domain, &row);
     return OK;
 }
 
@@ -3533,12 +3582,23 @@ static int mac_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     return setup_counters(pconf, main_s);
 }
 
-/* The mutexes of the shared caches that need one. */
+/* The mutexes of the shared caches that need one, and the front caches. */
 static void mac_child_init(apr_pool_t *pchild, server_rec *main_s)
 {
     apr_hash_index_t *hi;
+    server_rec *s;
 
     check_child_init(pchild);
+    for (s = main_s; s; s = s->next) {
+        mac_state_t *st = srv_conf(s)->state;
+        /* One per shared configuration, made with its first server. */
+        if (st && st->sh->dbcache && st->sh->first == s
+            && mac_front_create(&st->sh->front, pchild,
+                                st->sh->dbd_front_size) != APR_SUCCESS) {
+            st->sh->front = NULL;    /* the shared cache still answers */
+        }
+    }
+
     for (hi = socaches ? apr_hash_first(pchild, socaches) : NULL; hi;
          hi = apr_hash_next(hi)) {
         mac_socache_t *c = apr_hash_this_val(hi);

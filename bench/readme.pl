@@ -138,6 +138,38 @@ sub figures {
         }
     }
 
+    my $db = section($results, 'db-sqlite');
+    if (defined $db) {
+        my %target = ('known domain, cache warm' => '≥ 0.95×',
+                      'known domain, cache cold (every request a different domain)' => '≥ 0.7×');
+        my @rows = table($db, 'scenario');
+        if (@rows) {
+            my ($command) = (bullet($db, 'Command') // '') =~ /^`([^`]+)`/;
+            push @out, '', "Database domains (SQLite, `" . ($command // 'bash bench/run.sh --db')
+                . "`), against the same domains in `MailAutoconfDomain`:", '',
+                '| answer | database ÷ directive | target |', '|---|--:|---|';
+            for my $r (@rows) {
+                my ($ratio) = ($r->{'database ÷ directive'} // '') =~ /^(\S+×)/;
+                push @out, "| $r->{scenario} | " . ($ratio // '?') . " | "
+                    . ($target{ $r->{scenario} } // '—') . " |";
+            }
+        }
+        my $q = bullet($db, 'Database queries per domain');
+        my ($qn, $qd) = ($q // '') =~ /then run (\d+) queries \(([\d.]+) per domain/;
+        my ($names) = ($q // '') =~ /about (\d+) different domains/;
+        push @out, '', "Queries: $qd per domain for the machine's two children ($qn queries"
+            . " for $names domains); the warm runs make none." if defined $qd;
+        my $m = bullet($db, 'Memory per cached domain') // '';
+        my ($shm) = $m =~ /room for [\d,]+ domains, (\d+) bytes each/;
+        my ($front) = $m =~ /about (\d+) bytes per domain/;
+        my @kv = map { my $k = $_; (bullet($db, "Memory per cached domain in $k") // '') =~ /^(\d+)/
+                        ? "$k $1" : () } qw(memcache redis);
+        push @out, '', "Memory per cached domain: $shm bytes of the default shmcb's shared"
+            . " memory, about $front bytes in each child's front cache"
+            . (@kv ? '; ' . join(', ', map { "$_ bytes" } @kv) . ' in the cache server' : '')
+            . '.' if defined $shm && defined $front;
+    }
+
     my @soaks;
     for my $name (qw(soak soak-only)) {
         my $s = section($results, $name) // next;

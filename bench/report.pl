@@ -275,10 +275,11 @@ sub report_db {
     }
     print "\nRatios are the median of the per-round ratios, with their range "
         . "in brackets; req/s and latencies are medians over the rounds. "
-        . "\"queries per db request\": the module's queries counted by "
-        . "PostgreSQL (pg_stat_statements) over the database side's measured "
-        . "runs, divided by its requests, and their number in brackets (n/a "
-        . "with SQLite).\n";
+        . "\"queries per db request\": the module's queries (counted by "
+        . "PostgreSQL's pg_stat_statements, or with SQLite by the module: "
+        . "\"database_queries\" on its status page) over the database side's "
+        . "measured runs, divided by its requests, and their number in "
+        . "brackets.\n";
 
     if ($memf && -f $memf) {
         my @mem = read_tsv($memf);

@@ -26,7 +26,12 @@
 #                                  a flood of unknown domains, each against
 #                                  the same requests on a virtual host with
 #                                  the domains in MailAutoconfDomain and
-#                                  against static files of the same bytes
+#                                  against static files of the same bytes;
+#                                  the answers in the default shmcb cache,
+#                                  then (warm and cold) in memcached and in
+#                                  redis-server started on 127.0.0.1; the
+#                                  database queries per domain and the
+#                                  memory per cached domain
 #                                  (--db --quick: 2 rounds of 3 s)
 #
 # Options: --rounds N, --duration SECONDS (per run), --no-soak, --port PORT,
@@ -36,8 +41,8 @@
 # for httpd in --scale; default the smaller of 6144 and a third of
 # MemAvailable), BENCH_SCALE_TIMEOUT (seconds, 300), BENCH_KEEP=1 (keep the
 # temporary directory).  --db: BENCH_DB_N (100000 rows), BENCH_DB_WARM_N
-# (1000 domains in the warm set), BENCH_DB_CACHE_SIZE (10000, the
-# MailAutoconfDBDCacheSize), BENCH_DBD_MIN / BENCH_DBD_KEEP / BENCH_DBD_MAX
+# (1000 domains in the warm set), BENCH_DB_CACHE_SIZE (1000, the
+# MailAutoconfDBDCacheSize: each child's front cache), BENCH_DBD_MIN / BENCH_DBD_KEEP / BENCH_DBD_MAX
 # (1 / 2 / 4 connections per child).  BENCH_WAIT_QUIET=SECONDS: before
 # starting, wait up to that long (default 0) until other processes use at
 # most BENCH_QUIET_CORES (0.3) of the CPUs.  Whatever the machine does
@@ -1009,12 +1014,15 @@ run_layouts() {
 # every answer of a scenario has the same length.
 DB_N=${BENCH_DB_N:-100000}
 DB_WARM_N=${BENCH_DB_WARM_N:-1000}
-DB_CACHE_SIZE=${BENCH_DB_CACHE_SIZE:-10000}
+DB_CACHE_SIZE=${BENCH_DB_CACHE_SIZE:-1000}
 DBD_MIN=${BENCH_DBD_MIN:-1}
 DBD_KEEP=${BENCH_DBD_KEEP:-2}
 DBD_MAX=${BENCH_DBD_MAX:-4}
 DB_TABLE=bench_domains
 DB_QUERY="SELECT display_name, imap_host, smtp_host FROM $DB_TABLE WHERE domain = %s"
+DB_ROW_DISPLAY='Bench Mail'           # every row's values (db_rows_tsv, db_setup)
+DB_ROW_IMAP='imap.%EMAILDOMAIN%'
+DB_ROW_SMTP='smtp.%EMAILDOMAIN%'
 DIRECTIVE_HOST=autoconfig.directive.bench
 DB_SIDES=(db directive static)
 PG_PARAMS=
@@ -1044,8 +1052,9 @@ pg_sql() {   # pg_sql ARGS...: psql on the benchmark's database
     psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$PG_PARAMS" "$@"
 }
 
-# How many times the module's query ran (PostgreSQL, pg_stat_statements);
-# "-" with SQLite.
+# How many times the module's query ran: PostgreSQL's count
+# (pg_stat_statements), or with SQLite the module's own ("database_queries"
+# on the status page of the database virtual host).
 db_queries() {
     if [ "$DB_KIND" = pgsql ]; then
         pg_sql -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements
@@ -1053,7 +1062,61 @@ db_queries() {
                      AND query NOT LIKE '%pg_stat_statements%'" \
             || die "cannot read pg_stat_statements"
     else
-        echo -
+        curl -sS --max-time 30 -H 'Host: autoconfig.db.bench' \
+            "$BASE_URL/mac-status?json" \
+            | sed -n 's/.*"database_queries":\([0-9]*\).*/\1/p' | grep . \
+            || die "cannot read database_queries from the status page"
+    fi
+}
+
+# --db: the cache servers of the extra rows (memcache, redis), each on a
+# free port of 127.0.0.1 for the time of its rows.
+CACHE_SERVER_PID=
+free_port() {
+    perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(LocalAddr =>
+        "127.0.0.1", LocalPort => 0, Listen => 1)->sockport'
+}
+# cache_server_start KIND PORT
+cache_server_start() {
+    local kind=$1 port=$2 i
+    case $kind in
+        memcache) memcached -l 127.0.0.1 -p "$port" -U 0 -t 1 -m 256 \
+                      $([ "$(id -u)" -eq 0 ] && echo "-u nobody") \
+                      >"$WORK/logs/$kind.log" 2>&1 & ;;
+        redis) redis-server --bind 127.0.0.1 --port "$port" --save '' \
+                   --appendonly no --daemonize no --protected-mode no \
+                   --dir "$WORK" >"$WORK/logs/$kind.log" 2>&1 & ;;
+    esac
+    CACHE_SERVER_PID=$!
+    STARTED_PIDS+=("$CACHE_SERVER_PID")
+    for ((i = 0; i < 100; i++)); do
+        cache_cmd "$port" "" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    die "$kind did not start on port $port"
+}
+# cache_cmd PORT TEXT: send TEXT, print the answer (until 0.3 s of quiet).
+cache_cmd() {
+    perl -MIO::Socket::INET -MIO::Select -e '
+        my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
+            PeerPort => $ARGV[0], Proto => "tcp") or exit 1;
+        print $s $ARGV[1]; my $sel = IO::Select->new($s);
+        while ($sel->can_read(0.3)) { sysread($s, my $b, 65536) or last; print $b }' \
+        "$1" "$2"
+}
+# cache_bytes_per_entry KIND PORT: bytes the cache server uses per entry.
+cache_bytes_per_entry() {
+    local out
+    if [ "$1" = memcache ]; then
+        out=$(cache_cmd "$2" $'stats\r\n')
+        awk '/STAT bytes /{b=$3} /STAT curr_items /{n=$3}
+             END { if (n > 0) printf "%.0f (%d entries, memcached \"bytes\")", b / n, n; else print "n/a" }' \
+            <<<"${out//$'\r'/}"
+    else
+        out=$(cache_cmd "$2" $'INFO memory\r\nDBSIZE\r\n')
+        awk -v base="$REDIS_BASE_MEM" '/^used_memory:/{split($0, a, ":"); b=a[2]} /^:[0-9]/{n=substr($0, 2)}
+             END { if (n > 0) printf "%.0f (%d keys, used_memory over the empty server)", (b - base) / n, n; else print "n/a" }' \
+            <<<"${out//$'\r'/}"
     fi
 }
 
@@ -1150,6 +1213,11 @@ write_db_conf() {
         echo "    MailAutoconfDBDQuery \"$DB_QUERY\""
         echo "    MailAutoconfDBDCacheTTL 3600 3600"
         echo "    MailAutoconfDBDCacheSize $DB_CACHE_SIZE"
+        [ -n "${DB_CACHE_LINE:-}" ] && echo "    $DB_CACHE_LINE"
+        echo "    <Location /mac-status>"
+        echo "        SetHandler mailautoconf-status"
+        echo "        MailAutoconfStatus VirtualHost"
+        echo "    </Location>"
         db_mail_directives
         echo "</VirtualHost>"
     } >> "$conf"
@@ -1307,6 +1375,12 @@ run_db() {
         "$MEM_KIDS_EACH" "$MEM_PARENT_RSS" >> "$WORK/db-mem.tsv"
     log "httpd $HTTPD_PID on $BASE_URL, ready in ${READY_SECS}s (apache2 -t ${DB_CONFIGTEST_SECS}s); parent VmRSS $MEM_PARENT_RSS KiB"
     db_prepare
+    # db_prepare asked the database virtual host about DB_WARM_N + 6 known
+    # domains (over one connection) and 1 unknown one; the warm-up below
+    # asks again about the warm ones over wrk's 16 connections (both
+    # children), and the measured warm runs again and again.
+    DB_PREPARE_NAMES=$((DB_WARM_N + 6 + 1))
+    DB_PREPARE_QUERIES=$(db_queries)
 
     printf 'scenario\tlabel\tdomains\tbytes\tstatus\n' > "$WORK/db-meta.tsv"
     printf 'warm\tknown domain, cache warm\t%s\t%s\t200\n' "$DB_WARM_N" "$DB_SC_TB_LEN" >> "$WORK/db-meta.tsv"
@@ -1316,7 +1390,53 @@ run_db() {
     printf 'scenario\tround\tside\trps\tp50_us\tp90_us\tp99_us\tp999_us\trequests\tnon2xx\tbadlen\tsockerr\tqueries\n' \
         > "$WORK/db.tsv"
     log "db: 4 scenarios × $ROUNDS rounds × (database, directive, static) × ${DURATION}s"
-    for sc in warm cold neg flood; do
+    db_scenarios warm cold neg flood
+    mem_snapshot
+    stop_httpd
+    check_crashes
+
+    # The same known-domain scenarios with the answers in memcached and in
+    # redis (one server each on 127.0.0.1, started here).
+    local kind port
+    DB_CACHE_ROWS=
+    for kind in memcache redis; do
+        local bin=memcached
+        [ "$kind" = redis ] && bin=redis-server
+        if ! command -v "$bin" >/dev/null; then
+            log "db: $bin not installed, no $kind rows"
+            continue
+        fi
+        port=$(free_port)
+        cache_server_start "$kind" "$port"
+        [ "$kind" = redis ] && REDIS_BASE_MEM=$(cache_cmd "$port" $'INFO memory\r\n' | tr -d '\r' | sed -n 's/^used_memory://p')
+        DB_CACHE_LINE="MailAutoconfDBDCache $kind:127.0.0.1:$port"
+        conf=$(write_db_conf)
+        start_httpd "$conf" "db-$kind"
+        wait_ready "$DIRECTIVE_HOST" "$TB?emailaddress=u%40$(db_domain "$DB_N")" 60 \
+            || { show_error_log "db-$kind"; die "httpd with $kind did not start"; }
+        wait_children 2 || log "warning: fewer than 2 httpd children"
+        for sc in warm cold; do
+            cp "$WORK/db-spec/$sc.db" "$WORK/db-spec/$sc-$kind.db"
+            cp "$WORK/db-spec/$sc.directive" "$WORK/db-spec/$sc-$kind.directive"
+            cp "$WORK/db-spec/$sc.static" "$WORK/db-spec/$sc-$kind.static"
+            off[$WORK/db-spec/$sc-$kind.db]=${off[$WORK/db-spec/$sc.db]:-0}
+        done
+        printf 'warm-%s\tknown domain, cache warm, answers in %s\t%s\t%s\t200\n' "$kind" "$kind" "$DB_WARM_N" "$DB_SC_TB_LEN" >> "$WORK/db-meta.tsv"
+        printf 'cold-%s\tknown domain, cache cold, answers in %s\t%s\t%s\t200\n' "$kind" "$kind" "$DB_N" "$DB_SC_TB_LEN" >> "$WORK/db-meta.tsv"
+        db_scenarios "warm-$kind" "cold-$kind"
+        DB_CACHE_ROWS+="- Memory per cached domain in $kind: $(cache_bytes_per_entry "$kind" "$port") bytes"$'\n'
+        stop_httpd
+        check_crashes
+        stop_pid "$CACHE_SERVER_PID"
+        DB_CACHE_LINE=
+    done
+    write_db_report
+}
+
+# db_scenarios SCENARIO...: warm-up and ROUNDS rounds of each side.
+db_scenarios() {
+    local sc side round order spec q0 q1 q
+    for sc in "$@"; do
         # Warm-up, not recorded.  For "warm" and "neg" this fills each
         # child's cache with the set (wrk's 16 connections reach both).
         for side in "${DB_SIDES[@]}"; do
@@ -1350,22 +1470,40 @@ run_db() {
         printf 'after %s\t%s\t%s\t%s\t%s\n' "$sc" "$MEM_KIDS_RSS" "$MEM_KIDS_PSS" \
             "$MEM_KIDS_EACH" "$MEM_PARENT_RSS" >> "$WORK/db-mem.tsv"
     done
-    stop_httpd
-    check_crashes
+}
 
-    local name=db-$DB_KIND
+write_db_report() {
+    local name=db-$DB_KIND rec_len key_len shm_per front_per
+    # A row's record (src/mac_row.h): 9 bytes, 6 lengths of 2 bytes, the
+    # values; its key (src/mac_cache.h): 3 + 8 bytes and the domain.
+    rec_len=$((9 + 12 + ${#DB_ROW_DISPLAY} + ${#DB_ROW_IMAP} + ${#DB_ROW_SMTP}))
+    key_len=$((3 + 8 + 15))
+    # The default shmcb: 2 MiB; shmcb's index entry is 24 bytes, and its
+    # index has one entry per 152 bytes (the module's hints), the limit of
+    # how many entries it holds when each takes less than that.
+    shm_per=$(awk -v k="$key_len" -v r="$rec_len" 'BEGIN {
+        seg = 2097152; idx = int(seg / 152); data = seg - idx * 24
+        n = int(data / (k + r)); if (n > idx) n = idx
+        printf "%d domains, %.0f bytes each", n, seg / n }')
+    # A front cache block: its 64-byte header, the key, the record, the
+    # ETag (18 bytes and a NUL), the document; malloc adds 16 bytes and
+    # the hash table about 40.
+    front_per=$((64 + key_len + rec_len + 19 + DB_SC_TB_LEN + 16 + 40))
     {
         echo "## Database: $DB_N domains from $([ "$DB_KIND" = pgsql ] && echo PostgreSQL || echo SQLite)"
         echo
         machine_md
         echo "- Database: $DB_DESC"
-        echo "- Database virtual host: \`ServerAlias autoconfig.* autodiscover.*\`, \`MailAutoconfDBDQuery \"$DB_QUERY\"\`, \`MailAutoconfDBDCacheTTL 3600 3600\` (nothing expires during the run), \`MailAutoconfDBDCacheSize $DB_CACHE_SIZE\` (per child), \`DBDPersist On\`, \`DBDMin $DBD_MIN\`, \`DBDKeep $DBD_KEEP\`, \`DBDMax $DBD_MAX\` (per child: at most $((2 * DBD_MAX)) connections for 2 cores); each row overrides the display name and the IMAP and SMTP hosts, with the values of the virtual host's own directives"
+        echo "- Database virtual host: \`ServerAlias autoconfig.* autodiscover.*\`, \`MailAutoconfDBDQuery \"$DB_QUERY\"\`, \`MailAutoconfDBDCacheTTL 3600 3600\` (nothing expires during the run), \`MailAutoconfDBDCacheSize $DB_CACHE_SIZE\` (each child's own front cache; the shared cache is the default shmcb of 2 MiB), \`DBDPersist On\`, \`DBDMin $DBD_MIN\`, \`DBDKeep $DBD_KEEP\`, \`DBDMax $DBD_MAX\` (per child: at most $((2 * DBD_MAX)) connections for 2 cores); each row overrides the display name and the IMAP and SMTP hosts, with the values of the virtual host's own directives"
         echo "- Directive virtual host: the same $DB_N domains in \`MailAutoconfDomain\` (100 per line) and the same directives; \`apache2 -t\` took ${DB_CONFIGTEST_SECS} s, and the server answered ${DB_READY_SECS} s after launch"
         echo "- Request: Thunderbird \`GET /.well-known/autoconfig/mail/config-v1.1.xml?emailaddress=user%40DOMAIN\` with \`Host: autoconfig.DOMAIN\` (database side) or \`Host: $DIRECTIVE_HOST\` (directive and static sides). Domain names have a fixed width (\`d000001.db.test\`), so every answer is $DB_SC_TB_LEN bytes, and the database's answers were checked byte for byte against the directive case's (all $DB_WARM_N warm domains and a sample of the others). Unknown domains are answered \`404\` with the same $DB_SC_404_LEN bytes on both sides."
-        echo "- Scenarios: (warm) $DB_WARM_N domains in rotation, after a ${WARMUP}-second warm-up that puts them in both children's caches; (cold) all $DB_N domains in a fixed random order, each wrk run continuing where the previous one stopped, so with $DB_CACHE_SIZE entries per child every request misses; (unknown) $DB_WARM_N unknown domains in rotation, after a warm-up (negative cache); (flood) $DB_N different unknown domains, each a query"
+        echo "- Scenarios: (warm) $DB_WARM_N domains in rotation, after a ${WARMUP}-second warm-up; (cold) all $DB_N domains in a fixed random order, each wrk run continuing where the previous one stopped, so every request asks about a domain not asked about before; (unknown) $DB_WARM_N unknown domains in rotation, after a warm-up (negative cache); (flood) $DB_N different unknown domains, each a query"
         echo "- Static side: a GET of a file with the bytes of the answer (one file per warm domain, the same $DB_WARM_N files for the cold scenario; for unknown domains one file with the 404 body, answered 200)"
         echo "- Rounds: $ROUNDS per scenario, each a ${DURATION}-second run of each side, order rotated between rounds, after a ${WARMUP}-second warm-up of each side"
         echo "- Every response was checked in wrk's response() (status 200, or 404 for the unknown domains; length): runs with errors: $ERRORS; runs with socket errors, reported only: $SOCKERR_RUNS"
+        echo "- Database queries per domain: preparing the run asked the database virtual host about $DB_PREPARE_NAMES different domains once each; the module had then run $DB_PREPARE_QUERIES queries ($(awk -v q="$DB_PREPARE_QUERIES" -v n="$DB_PREPARE_NAMES" 'BEGIN { printf "%.2f", q / n }') per domain for 2 children); the warm scenarios below ask about the same domains again through both children with no new query (the \"queries per db request\" column)"
+        echo "- Memory per cached domain: in the default shmcb (2 MiB of shared memory for all children), an entry of this run takes $key_len bytes of key, $rec_len bytes of record and a 24-byte index entry: room for $shm_per; in each child's front cache, about $front_per bytes per domain (computed: block header, key, record, ETag, the $DB_SC_TB_LEN-byte document, malloc and hash table), at most $DB_CACHE_SIZE domains per child (the children's memory below)"
+        printf '%s' "${DB_CACHE_ROWS:-}"
         echo
         perl "$BENCH/report.pl" db "$WORK/db-meta.tsv" "$WORK/db.tsv" "$WORK/db-mem.tsv"
     } > "$WORK/db.md"

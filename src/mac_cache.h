@@ -7,8 +7,8 @@
  * in httpd's shared object cache (mod_socache: shmcb on one machine,
  * memcache or redis for several), which the glue wraps generically: a
  * kind and a name give a key, the key gives a record or nothing.  This
- * file makes the keys; the records have formats of their own (mac_row.h
- * for database rows).
+ * file makes the keys and keeps the per-child front cache; the records
+ * have formats of their own (mac_row.h for database rows).
  *
  * Depends on APR and APR-util only.
  */
@@ -16,6 +16,7 @@
 #define MAC_CACHE_H
 
 #include <apr_pools.h>
+#include <apr_time.h>
 
 /* One key layout for every kind of answer the module keeps in a shared
  * cache (database domains today; per-address answers could be another
@@ -52,5 +53,42 @@ void mac_cache_scope(const char *text, apr_size_t len,
 apr_size_t mac_cache_key(unsigned char *buf, mac_cache_kind_e kind,
                          const unsigned char scope[MAC_CACHE_SCOPE_LEN],
                          const char *name, apr_size_t len);
+
+/* ---- The per-child front cache ------------------------------------
+ *
+ * A small LRU in front of the shared cache, for the answers a child gives
+ * again and again: per key, a copy of a record and of a rendered document
+ * in one malloc'd block (no pool), at most MAC_FRONT_MAX_BYTES in all.
+ * Thread-safe (one mutex); a hit copies the value out, so no entry is
+ * ever held.  Only what was found (positive answers) goes here, so a flood
+ * of unknown names never pushes anything out. */
+#define MAC_FRONT_MAX_BYTES 4096
+
+typedef struct mac_front_t mac_front_t;
+
+/* At most max_entries entries, freed with p. */
+apr_status_t mac_front_create(mac_front_t **f, apr_pool_t *p,
+                              unsigned max_entries);
+
+/* Keep copies of rec and doc (doc may be NULL) under key until expires,
+ * replacing what key had.  Returns 0 when the block would be larger than
+ * MAC_FRONT_MAX_BYTES (nothing is kept then), else 1. */
+int mac_front_put(mac_front_t *f, const unsigned char *key, apr_size_t klen,
+                  const void *rec, apr_size_t rlen, const void *doc,
+                  apr_size_t dlen, apr_time_t expires);
+
+/* On a hit not expired at now: copies of the record and of the document
+ * (NULL, 0 when none) in p, and 1; else 0. */
+int mac_front_get(mac_front_t *f, apr_pool_t *p, const unsigned char *key,
+                  apr_size_t klen, apr_time_t now, const void **rec,
+                  apr_size_t *rlen, const void **doc, apr_size_t *dlen);
+
+/* Entries held, the bytes their blocks take, and totals since creation. */
+typedef struct {
+    unsigned      entries;
+    apr_size_t    bytes;
+    unsigned long hits, misses, evictions;
+} mac_front_stats_t;
+void mac_front_stats(mac_front_t *f, mac_front_stats_t *st);
 
 #endif /* MAC_CACHE_H */

@@ -145,12 +145,11 @@ unsigned char *mac_row_encode(apr_pool_t *p, const mac_row_t *row,
     return buf;
 }
 
-const char *mac_row_decode(apr_pool_t *p, const unsigned char *buf,
-                           apr_size_t len, mac_row_t *row)
+const char *mac_row_read(apr_pool_t *p, const unsigned char *buf,
+                         apr_size_t len, mac_row_t *row)
 {
     apr_size_t pos = MAC_ROW_HEADER;
     apr_uint64_t t = 0;
-    const char *why;
     int i;
 
     memset(row, 0, sizeof(*row));
@@ -194,6 +193,17 @@ const char *mac_row_decode(apr_pool_t *p, const unsigned char *buf,
     }
     if (pos != len) {
         return "the record has bytes after its last value";
+    }
+    return NULL;
+}
+
+const char *mac_row_decode(apr_pool_t *p, const unsigned char *buf,
+                           apr_size_t len, mac_row_t *row)
+{
+    const char *why = mac_row_read(p, buf, len, row);
+
+    if (why) {
+        return why;
     }
     if ((why = mac_row_check(p, row)) != NULL) {
         return apr_pstrcat(p, "the record holds an unusable value: ", why,

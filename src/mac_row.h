@@ -86,4 +86,10 @@ unsigned char *mac_row_encode(apr_pool_t *p, const mac_row_t *row,
 const char *mac_row_decode(apr_pool_t *p, const unsigned char *buf,
                            apr_size_t len, mac_row_t *row);
 
+/* The layout part of mac_row_decode alone, without the value checks: for
+ * a record the module itself made and kept in its own memory (the
+ * per-child front cache).  Never for what came from a cache server. */
+const char *mac_row_read(apr_pool_t *p, const unsigned char *buf,
+                         apr_size_t len, mac_row_t *row);
+
 #endif /* MAC_ROW_H */

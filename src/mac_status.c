@@ -862,12 +862,12 @@ char *mac_status_json(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
         addf(&o, ",\"total\":%lu}", tot);
     }
     add(&o, "}");
+    if (st->has_database) {
+        addf(&o, ",\n\"database_queries\":%lu", st->database_queries);
+    }
     if (st->extra_json) {
         add(&o, ",\n");
         add(&o, st->extra_json);
-    }
-    if (st->has_database) {
-        addf(&o, ",\n\"database_queries\":%lu", st->database_queries);
     }
     add(&o, ",\n\"vhosts\":[");
     for (i = 0; i < nvhosts(st); i++) {

@@ -96,13 +96,13 @@ typedef struct {
     const apr_array_header_t *vhosts;   /* mac_status_vhost_t, may be NULL */
     const mac_status_counter_t *counters;
     int ncounters;
+    int has_database;         /* a server looks domains up in a database */
+    unsigned long database_queries;  /* queries since started */
     const char *extra_html;   /* a pre-rendered section put after the
                                * counters (e.g. mac_check_html()), may be
                                * NULL */
     const char *extra_json;   /* pre-rendered members ("\"check\":…") put
                                * after "counters", may be NULL */
-    int has_database;         /* a server looks domains up in a database */
-    unsigned long database_queries;  /* queries since started */
 } mac_status_t;
 
 /* "served", "not_found", "bad_request", "error" (the JSON keys). */
