@@ -97,6 +97,14 @@
 #undef LLVMFuzzerInitialize
 #undef LLVMFuzzerTestOneInput
 
+#define root                   path_root
+#define LLVMFuzzerInitialize   path_init
+#define LLVMFuzzerTestOneInput path_one
+#include "../../fuzz/fuzz_path.c"
+#undef root
+#undef LLVMFuzzerInitialize
+#undef LLVMFuzzerTestOneInput
+
 typedef struct {
     const char *name;
     int (*init)(int *argc, char ***argv);
@@ -109,6 +117,7 @@ static const harness_t harnesses[] = {
     { "query",  query_init,  query_one },
     { "escape", escape_init, escape_one },
     { "render", render_init, render_one },
+    { "path",   path_init,   path_one },
 };
 #define NHARNESSES (sizeof(harnesses) / sizeof(harnesses[0]))
 
