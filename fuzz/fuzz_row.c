@@ -1,3 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Licensed under the Apache License, Version 2.0; see LICENSE. */
 /*
  * libFuzzer harness for src/mac_row.c's record decoder: a record read back
  * from a cache server (memcached, redis) is untrusted input.  Arbitrary

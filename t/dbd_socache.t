@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+# Licensed under the Apache License, Version 2.0; see LICENSE.
 # Database answers shared through httpd's shared object cache
 # (MailAutoconfDBDCache): counted with the status page's
 # "database_queries".
