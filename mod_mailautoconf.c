@@ -833,13 +833,13 @@ static const char *section_arg(const ap_directive_t *d, const char *name)
 static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *dbd_prepare_fn;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire_fn;
 
-static const char *set_dbd_query(cmd_parms *cmd, void *dc, const char *query)
+/* A query for mod_dbd with exactly one %s, where what goes; NULL or the
+ * directive's error. */
+static const char *check_dbd_query(cmd_parms *cmd, const char *query,
+                                   const char *what)
 {
-    static unsigned label_seq;
-    mac_srv_conf *c = srv_conf(cmd->server);
     const char *first;
 
-    (void)dc;
     if (!dbd_prepare_fn) {
         dbd_prepare_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
         dbd_acquire_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
@@ -850,8 +850,21 @@ static const char *set_dbd_query(cmd_parms *cmd, void *dc, const char *query)
     }
     first = strstr(query, "%s");
     if (!first || strstr(first + 2, "%s")) {
-        return cmd_error(cmd, "the query must have exactly one %s, where "
-                         "the domain goes");
+        return cmd_error(cmd, apr_pstrcat(cmd->pool, "the query must have "
+                         "exactly one %s, where the ", what, " goes", NULL));
+    }
+    return NULL;
+}
+
+static const char *set_dbd_query(cmd_parms *cmd, void *dc, const char *query)
+{
+    static unsigned label_seq;
+    mac_srv_conf *c = srv_conf(cmd->server);
+    const char *why;
+
+    (void)dc;
+    if ((why = check_dbd_query(cmd, query, "domain")) != NULL) {
+        return why;
     }
     c->dbd_label = apr_psprintf(cmd->pool, "mailautoconf_%u", ++label_seq);
     c->dbd_query = query;
@@ -890,21 +903,11 @@ static const char *set_user_query(cmd_parms *cmd, void *dc, const char *query)
 {
     static unsigned label_seq;
     mac_user_conf *u = &srv_conf(cmd->server)->user;
-    const char *first;
+    const char *why;
 
     (void)dc;
-    if (!dbd_prepare_fn) {
-        dbd_prepare_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
-        dbd_acquire_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
-    }
-    if (!dbd_prepare_fn || !dbd_acquire_fn) {
-        return cmd_error(cmd, "needs mod_dbd: load it (LoadModule "
-                         "dbd_module) before this directive");
-    }
-    first = strstr(query, "%s");
-    if (!first || strstr(first + 2, "%s")) {
-        return cmd_error(cmd, "the query must have exactly one %s, where "
-                         "the address goes");
+    if ((why = check_dbd_query(cmd, query, "address")) != NULL) {
+        return why;
     }
     u->dbd_label = apr_psprintf(cmd->pool, "mailautoconf_user_%u",
                                 ++label_seq);
@@ -1970,6 +1973,31 @@ static void keep_in_front(request_rec *r, const mac_state_t *st,
     mac_front_put(st->sh->front, key, klen, rec, rlen, doc, dlen, expires);
 }
 
+/* Run a prepared statement with one parameter; apr_dbd's status.  Random
+ * access: with sequential reads (0) apr_dbd_pgsql reports a failed query
+ * as "no rows", which would be cached as unknown. */
+static int dbd_select(request_rec *r, ap_dbd_t *dbd, const char *label,
+                      const char *query, const char *param,
+                      apr_dbd_results_t **res)
+{
+    apr_dbd_prepared_t *stmt = apr_hash_get(dbd->prepared, label,
+                                            APR_HASH_KEY_STRING);
+    int rv = stmt ? apr_dbd_pvselect(dbd->driver, r->pool, dbd->handle, res,
+                                     stmt, 1, param, NULL) : -1;
+
+    if (rv != 0
+        && apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, query, label,
+                           &stmt) == 0) {
+        /* apr_dbd_pgsql's connection check may have reconnected (PQreset),
+         * losing the statement mod_dbd prepared: prepare it again, once. */
+        apr_hash_set(dbd->prepared, label, APR_HASH_KEY_STRING, stmt);
+        *res = NULL;
+        rv = apr_dbd_pvselect(dbd->driver, r->pool, dbd->handle, res, stmt,
+                              1, param, NULL);
+    }
+    return rv;
+}
+
 /* Ask the database about a (valid, lower-case) domain, through the caches:
  * this child's front cache, the one of unknown domains, then the shared
  * one of known domains. */
@@ -2041,20 +2069,8 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
     if (db_queries) {
         apr_atomic_inc32(db_queries);
     }
-    /* Random access: with sequential reads (0) apr_dbd_pgsql reports a
-     * failed query as "no rows", which would be cached as unknown. */
-    rv = apr_dbd_pvselect(dbd->driver, r->pool, dbd->handle, &res, stmt, 1,
-                          domain, NULL);
-    if (rv != 0
-        && apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, st->sh->dbd_query,
-                           st->sh->dbd_label, &stmt) == 0) {
-        /* apr_dbd_pgsql's connection check may have reconnected (PQreset),
-         * losing the statement mod_dbd prepared: prepare it again, once. */
-        apr_hash_set(dbd->prepared, st->sh->dbd_label, APR_HASH_KEY_STRING, stmt);
-        res = NULL;
-        rv = apr_dbd_pvselect(dbd->driver, r->pool, dbd->handle, &res, stmt,
-                              1, domain, NULL);
-    }
+    rv = dbd_select(r, dbd, st->sh->dbd_label, st->sh->dbd_query, domain,
+                    &res);
     if (rv != 0) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00504)
                       "database: the query failed: %s",
@@ -2148,7 +2164,6 @@ static int user_from_sql(request_rec *r, const mac_user_src_t *src,
                          const char *address, mac_user_t *u, int *found)
 {
     ap_dbd_t *dbd = dbd_acquire_fn(r);
-    apr_dbd_prepared_t *stmt;
     apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row = NULL;
     int rv, col, ncols, f;
@@ -2159,19 +2174,7 @@ static int user_from_sql(request_rec *r, const mac_user_src_t *src,
                       "mod_dbd's messages); answering 503");
         return HTTP_SERVICE_UNAVAILABLE;
     }
-    stmt = apr_hash_get(dbd->prepared, src->dbd_label, APR_HASH_KEY_STRING);
-    rv = stmt ? apr_dbd_pvselect(dbd->driver, r->pool, dbd->handle, &res,
-                                 stmt, 1, address, NULL) : -1;
-    if (rv != 0
-        && apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle,
-                           src->dbd_query, src->dbd_label, &stmt) == 0) {
-        /* A reconnection loses the prepared statement: prepare it again. */
-        apr_hash_set(dbd->prepared, src->dbd_label, APR_HASH_KEY_STRING,
-                     stmt);
-        res = NULL;
-        rv = apr_dbd_pvselect(dbd->driver, r->pool, dbd->handle, &res, stmt,
-                              1, address, NULL);
-    }
+    rv = dbd_select(r, dbd, src->dbd_label, src->dbd_query, address, &res);
     if (rv == 0) {
         rv = apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1);
     }

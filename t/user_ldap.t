@@ -5,15 +5,16 @@
 # by slapadd, stopped after.
 #
 #   mapped attributes per client; bind DN and password (an anonymous
-#   search the directory refuses and a wrong password are 503); an alias domain's redirect;
-#   filter escaping ('*' in a local part never becomes a wildcard; the
-#   metacharacters no address has are refused before any search); an
-#   unknown address gets the domain's answer, alike to a known one without
-#   overrides; LDAPS and StartTLS with certificates made here by openssl;
-#   the directory stopped gives 503 and a log line, and recovers when it
-#   is back; a listener that accepts and never answers costs one timeout
-#   (mod_ldap's LDAPTimeout), then 503; the latency of a cold look-up is
-#   printed (bench/ reports it).
+#   search the directory refuses and a wrong password are 503); an alias
+#   domain's redirect; filter escaping ('*' in a local part never
+#   becomes a wildcard; the metacharacters no address has are refused
+#   before any search); an unknown address gets the domain's answer with
+#   the status and headers of a known one; LDAPS and StartTLS with
+#   certificates made here by openssl; the directory stopped gives 503
+#   and a log line, and recovers when it is back; a listener that
+#   accepts and never answers costs one timeout (mod_ldap's LDAPTimeout),
+#   then 503; the latency of a cold look-up is printed (bench/user.sh
+#   reports it).
 use strict;
 use warnings FATAL => 'all';
 
