@@ -1251,6 +1251,7 @@ static const void *shared_key(apr_pool_t *p, const mac_srv_conf *c)
 #define USER_CACHE_ENTRY_BYTES  256
 #define USER_NEG_CACHE_BYTES    (1024 * 1024)
 #define DEFAULT_LDAP_FILTER     "(mail=%s)"
+#define USER_FRONT_ENTRIES      1000  /* known addresses per child */
 
 typedef struct mac_user_src_t {
     const char *dbd_label;        /* SQL: the prepared statement, or */
@@ -1268,6 +1269,9 @@ typedef struct mac_user_src_t {
     mac_socache_t *cache;         /* known addresses */
     apr_interval_time_t ttl, neg_ttl;
     const char *cache_control;    /* every per-address answer's */
+    mac_front_t *front;           /* per child: known addresses and their
+                                   * Thunderbird document */
+    const server_rec *first;      /* the server that makes the front */
 } mac_user_src_t;
 
 static mac_socache_t *user_neg_cache;   /* unknown addresses */
@@ -1288,6 +1292,7 @@ static mac_user_src_t *build_user_src(apr_pool_t *p, const mac_srv_conf *c,
         return NULL;
     }
     u = apr_pcalloc(p, sizeof(*u));
+    u->first = sh->first;
     u->ttl = apr_time_from_sec(uc->ttl != UNSET ? uc->ttl : DEFAULT_USER_TTL);
     u->neg_ttl = apr_time_from_sec(uc->neg_ttl != UNSET ? uc->neg_ttl
                                                         : DEFAULT_USER_NEG_TTL);
@@ -2267,11 +2272,32 @@ static int user_lookup(request_rec *r, const mac_user_src_t *src,
     const char *why;
     int rc;
 
+    const void *frec, *fdoc;
+    apr_size_t flen, fdlen;
+
     memset(u, 0, sizeof(*u));
     klen = mac_cache_key(key, MAC_CACHE_KIND_USER, src->scope, address,
                          strlen(address));
+    /* Known addresses in this child's front cache, unknown ones in their
+     * local shmcb, then known ones in the shared cache. */
+    if (src->front
+        && mac_front_get(src->front, r->pool, key, klen, r->request_time,
+                         &frec, &flen, &fdoc, &fdlen)
+        && mac_user_decode(r->pool, frec, flen, u) == NULL) {
+        *found = 1;
+        return OK;
+    }
+    if (socache_get(r, user_neg_cache, key, klen, rec, &len)) {
+        *found = 0;
+        return OK;
+    }
+    len = sizeof(rec);
     if (socache_get(r, src->cache, key, klen, rec, &len)) {
         if ((why = mac_user_decode(r->pool, rec, len, u)) == NULL) {
+            if (src->front) {
+                mac_front_put(src->front, key, klen, rec, len, NULL, 0,
+                              u->fetched + src->ttl);
+            }
             *found = 1;
             return OK;
         }
@@ -2279,11 +2305,6 @@ static int user_lookup(request_rec *r, const mac_user_src_t *src,
                       "per-address cache %s: an entry is not usable (%s); "
                       "asking the directory", src->cache->setting, why);
         memset(u, 0, sizeof(*u));
-    }
-    len = sizeof(rec);
-    if (socache_get(r, user_neg_cache, key, klen, rec, &len)) {
-        *found = 0;
-        return OK;
     }
     if (db_queries) {
         apr_atomic_inc32(db_queries);
@@ -2309,6 +2330,10 @@ static int user_lookup(request_rec *r, const mac_user_src_t *src,
     if ((enc = mac_user_encode(r->pool, u, &elen)) != NULL) {
         socache_put(r, src->cache, key, klen, enc, elen,
                     r->request_time + src->ttl);
+        if (src->front) {
+            mac_front_put(src->front, key, klen, enc, elen, NULL, 0,
+                          u->fetched + src->ttl);
+        }
     }
     return OK;
 }
@@ -2323,6 +2348,7 @@ typedef struct {
     const char          *redirect_addr; /* for Outlook, or NULL */
     const char          *redirect_url;
     int                  offsite;  /* redirect_addr's domain is not ours */
+    apr_time_t           fetched;  /* the oldest entry it is made from */
 } mac_answer_t;
 
 /* Find the site of an address and what the directory says about it,
@@ -2350,6 +2376,7 @@ static int address_answer(request_rec *r, const mac_state_t *st,
     if ((rc = user_lookup(r, src, addr->address, &u, &found)) != OK) {
         return rc;
     }
+    ans->fetched = found ? u.fetched : r->request_time;
     mac_user_chain_start(&chain, addr->address);
     while (found && u.f[MAC_USER_REDIRECT_ADDR]) {
         const char *next = u.f[MAC_USER_REDIRECT_ADDR], *why;
@@ -2375,6 +2402,9 @@ static int address_answer(request_rec *r, const mac_state_t *st,
         if ((rc = user_lookup(r, src, ans->addr.address, &u, &found))
             != OK) {
             return rc;
+        }
+        if (found && u.fetched < ans->fetched) {
+            ans->fetched = u.fetched;
         }
     }
     ans->acct = ans->site->acct;
@@ -2402,6 +2432,22 @@ static int address_answer(request_rec *r, const mac_state_t *st,
     return OK;
 }
 
+/* Each child's front cache of known addresses, one per source. */
+static void user_child_init(apr_pool_t *pchild, server_rec *main_s)
+{
+    server_rec *s;
+
+    for (s = main_s; s; s = s->next) {
+        mac_state_t *st = srv_conf(s)->state;
+        mac_user_src_t *u = st ? st->sh->user : NULL;
+        if (u && u->first == s
+            && mac_front_create(&u->front, pchild, USER_FRONT_ENTRIES)
+               != APR_SUCCESS) {
+            u->front = NULL;     /* the shared cache still answers */
+        }
+    }
+}
+
 /* Answer a failed look-up in plain text. */
 static int send_lookup_error(request_rec *r, int rc)
 {
@@ -2427,9 +2473,27 @@ static int tb_for_address(request_rec *r, const mac_state_t *st,
                           const mac_addr_t *addr, const mac_site_t **site,
                           const char **tb, apr_size_t *len, const char **etag)
 {
+    const mac_user_src_t *src = st->sh->user;
+    unsigned char key[MAC_CACHE_KEY_MAX];
+    apr_size_t klen, flen, fdlen, elen;
+    const void *frec, *fdoc;
     mac_answer_t ans;
+    char *doc;
     int rc;
 
+    /* A document made for this address before, in this child. */
+    klen = mac_cache_key(key, MAC_CACHE_KIND_USER_DOC, src->scope,
+                         addr->address, strlen(addr->address));
+    if (src->front
+        && mac_front_get(src->front, r->pool, key, klen, r->request_time,
+                         &frec, &flen, &fdoc, &fdlen)
+        && fdoc && (rc = find_site(r, st, addr->domain, site)) == OK) {
+        *etag = fdoc;
+        elen = strlen(*etag) + 1;
+        *tb = (const char *)fdoc + elen;
+        *len = fdlen - elen;
+        return OK;
+    }
     if ((rc = address_answer(r, st, addr, &ans)) != OK) {
         return rc;
     }
@@ -2448,6 +2512,16 @@ static int tb_for_address(request_rec *r, const mac_state_t *st,
     }
     *tb = mac_tb_render(r->pool, ans.acct, ans.addr.domain, len);
     *etag = make_etag(r->pool, *tb, *len);
+    if (src->front) {
+        /* Kept as "ETAG\0DOCUMENT", no longer than the entries it is
+         * made from. */
+        elen = strlen(*etag) + 1;
+        doc = apr_palloc(r->pool, elen + *len);
+        memcpy(doc, *etag, elen);
+        memcpy(doc + elen, *tb, *len);
+        mac_front_put(src->front, key, klen, "", 1, doc, elen + *len,
+                      ans.fetched + src->ttl);
+    }
     return OK;
 }
 
@@ -3590,6 +3664,7 @@ static void mac_child_init(apr_pool_t *pchild, server_rec *main_s)
     server_rec *s;
 
     check_child_init(pchild);
+    user_child_init(pchild, main_s);
     for (s = main_s; s; s = s->next) {
         mac_state_t *st = srv_conf(s)->state;
         /* One per shared configuration, made with its first server. */
