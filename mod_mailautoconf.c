@@ -2441,7 +2441,8 @@ static void user_child_init(apr_pool_t *pchild, server_rec *main_s)
         mac_state_t *st = srv_conf(s)->state;
         mac_user_src_t *u = st ? st->sh->user : NULL;
         if (u && u->first == s
-            && mac_front_create(&u->front, pchild, USER_FRONT_ENTRIES)
+            /* an address's record and its document are two entries */
+            && mac_front_create(&u->front, pchild, 2 * USER_FRONT_ENTRIES)
                != APR_SUCCESS) {
             u->front = NULL;     /* the shared cache still answers */
         }
