@@ -48,10 +48,7 @@ my $h = own_httpd(<<"EOC", 1);
 LogLevel info mailautoconf:debug
 DBDriver pgsql
 Include "$PARAMS"
-DBDPersist On
-DBDMin 0
-DBDKeep 1
-DBDMax 2
+DBDPersist Off
 MailAutoconfDomain pgcustomer.com pgplain.org
 MailAutoconfImap imap.pg.test 993 ssl
 MailAutoconfSmtp smtp.pg.test 465 ssl
