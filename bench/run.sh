@@ -1072,10 +1072,7 @@ db_queries() {
 # --db: the cache servers of the extra rows (memcache, redis), each on a
 # free port of 127.0.0.1 for the time of its rows.
 CACHE_SERVER_PID=
-free_port() {
-    perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(LocalAddr =>
-        "127.0.0.1", LocalPort => 0, Listen => 1)->sockport'
-}
+DB_FLUSH=            # "PORT COMMAND": empty the cache server before cold runs
 # cache_server_start KIND PORT
 cache_server_start() {
     local kind=$1 port=$2 i
@@ -1406,7 +1403,7 @@ run_db() {
             log "db: $bin not installed, no $kind rows"
             continue
         fi
-        port=$(free_port)
+        port=$(mac_free_port 127.0.0.1) || die "no free port for $kind"
         cache_server_start "$kind" "$port"
         [ "$kind" = redis ] && REDIS_BASE_MEM=$(cache_cmd "$port" $'INFO memory\r\n' | tr -d '\r' | sed -n 's/^used_memory://p')
         DB_CACHE_LINE="MailAutoconfDBDCache $kind:127.0.0.1:$port"
@@ -1423,12 +1420,16 @@ run_db() {
         done
         printf 'warm-%s\tknown domain, cache warm, answers in %s\t%s\t%s\t200\n' "$kind" "$kind" "$DB_WARM_N" "$DB_SC_TB_LEN" >> "$WORK/db-meta.tsv"
         printf 'cold-%s\tknown domain, cache cold, answers in %s\t%s\t%s\t200\n' "$kind" "$kind" "$DB_N" "$DB_SC_TB_LEN" >> "$WORK/db-meta.tsv"
+        # Every cold run starts with an empty cache server: a run longer
+        # than the DB_N domains wraps around to domains seen before.
+        if [ "$kind" = memcache ]; then DB_FLUSH="$port flush_all"; else DB_FLUSH="$port FLUSHALL"; fi
         db_scenarios "warm-$kind" "cold-$kind"
         DB_CACHE_ROWS+="- Memory per cached domain in $kind: $(cache_bytes_per_entry "$kind" "$port") bytes"$'\n'
         stop_httpd
         check_crashes
-        stop_pid "$CACHE_SERVER_PID"
+        mac_stop_job "$CACHE_SERVER_PID"
         DB_CACHE_LINE=
+        DB_FLUSH=
     done
     write_db_report
 }
@@ -1452,6 +1453,9 @@ db_scenarios() {
             esac
             for side in $order; do
                 spec="$WORK/db-spec/$sc.$side"
+                if [ "$side" = db ] && [ -n "$DB_FLUSH" ] && [[ $sc == cold-* ]]; then
+                    cache_cmd "${DB_FLUSH%% *}" "${DB_FLUSH#* }"$'\r\n' >/dev/null
+                fi
                 q0=$([ "$side" = db ] && db_queries || echo -)
                 run_wrk "$spec" "$DURATION" "$WORK/wrk/db-$sc.$round.$side" 0 "${off[$spec]:-0}"
                 off[$spec]=$(( ${off[$spec]:-0} + W_requests ))
