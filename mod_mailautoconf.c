@@ -85,6 +85,7 @@ APLOG_USE_MODULE(mailautoconf);
 #define DB_CACHE_BYTES         (2 * 1024 * 1024)
 #define DB_NEG_CACHE_BYTES     (1024 * 1024)
 
+#define XML_TYPE     "application/xml; charset=utf-8"
 #define AD_XML_PATH  MAC_PATH_AD_XML
 #define AD_JSON_PATH MAC_PATH_AD_JSON
 
@@ -1752,18 +1753,37 @@ static int mac_map_to_storage(request_rec *r)
     return DECLINED;
 }
 
+/* Every answer with a body goes out here: its status, media type and
+ * lifetime, nosniff, the length, and no body for HEAD.  The bytes must
+ * live as long as the request: the configuration's or the request pool's
+ * (the pool goes only after the response, EOR bucket and all, is out). */
+static int send_body(request_rec *r, int status, const char *type,
+                     const char *cache_control, const char *data,
+                     apr_size_t len)
+{
+    apr_bucket_brigade *bb;
+
+    r->status = status;
+    ap_set_content_type(r, type);
+    apr_table_setn(r->headers_out, "Cache-Control", cache_control);
+    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
+    ap_set_content_length(r, (apr_off_t)len);
+    if (r->header_only) {
+        return OK;
+    }
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_immortal_create(data, len,
+                                                           bb->bucket_alloc));
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
+    return ap_pass_brigade(r->output_filters, bb) == APR_SUCCESS
+           ? OK : AP_FILTER_ERROR;
+}
+
 /* A short plain-text answer; never contains request data. */
 static int send_text(request_rec *r, int status, const char *text)
 {
-    r->status = status;
-    ap_set_content_type(r, "text/plain; charset=utf-8");
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    ap_set_content_length(r, (apr_off_t)strlen(text));
-    if (!r->header_only) {
-        ap_rputs(text, r);
-    }
-    return OK;
+    return send_body(r, status, "text/plain; charset=utf-8", "no-store",
+                     text, strlen(text));
 }
 
 /* Read and drop a body we will not use, so the connection stays usable.
@@ -1805,23 +1825,6 @@ static int method_gate_get(request_rec *r)
     send_text(r, HTTP_METHOD_NOT_ALLOWED,
               "This address answers GET and HEAD only.\n");
     return DONE;
-}
-
-/* Send bytes that live as long as the configuration. */
-static int send_static(request_rec *r, const char *data, apr_size_t len)
-{
-    apr_bucket_brigade *bb;
-
-    ap_set_content_length(r, (apr_off_t)len);
-    if (r->header_only) {
-        return OK;
-    }
-    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
-    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_immortal_create(data, len,
-                                                           bb->bucket_alloc));
-    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(bb->bucket_alloc));
-    return ap_pass_brigade(r->output_filters, bb) == APR_SUCCESS
-           ? OK : AP_FILTER_ERROR;
 }
 
 /* The address from the query, validated.  Returns OK with *addr NULL when
@@ -2561,9 +2564,8 @@ static int handle_thunderbird(request_rec *r, const mac_state_t *st)
                   "thunderbird: serving domain %s (%s)", b->domain,
                   addr ? "from the address" : "from the host name");
 
-    ap_set_content_type(r, "application/xml; charset=utf-8");
+    /* A 304 carries the validators and the lifetime too. */
     apr_table_setn(r->headers_out, "Cache-Control", cache_control);
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
     apr_table_setn(r->headers_out, "ETag", etag);
     ap_update_mtime(r, b->mtime);
     ap_set_last_modified(r);
@@ -2571,7 +2573,7 @@ static int handle_thunderbird(request_rec *r, const mac_state_t *st)
         r->status = rc;
         return rc;
     }
-    return send_static(r, tb, tb_len);
+    return send_body(r, HTTP_OK, XML_TYPE, cache_control, tb, tb_len);
 }
 
 /* ---- Outlook Autodiscover ---------------------------------------- */
@@ -2593,15 +2595,7 @@ static int send_ad_error(request_rec *r, int http_status, int code,
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00301)
                   "autodiscover: answering error %d (id %lu): %s", code, id,
                   why);
-    r->status = http_status;
-    ap_set_content_type(r, "application/xml; charset=utf-8");
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    ap_set_content_length(r, (apr_off_t)len);
-    if (!r->header_only) {
-        ap_rwrite(body, (int)len, r);
-    }
-    return OK;
+    return send_body(r, http_status, XML_TYPE, "no-store", body, len);
 }
 
 /* Read the whole request body, at most limit bytes.  Returns OK or an HTTP
@@ -2842,24 +2836,14 @@ static int handle_autodiscover(request_rec *r, const mac_state_t *st)
                   "autodiscover: serving %s settings for domain %s",
                   doc == ad->outlook ? "outlook" : "mobilesync",
                   addr.domain);
-    ap_set_content_type(r, "application/xml; charset=utf-8");
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    ap_set_content_length(r, (apr_off_t)outlen);
-    if (!r->header_only) {
-        ap_rwrite(out, (int)outlen, r);
-    }
-    return OK;
+    return send_body(r, HTTP_OK, XML_TYPE, "no-store", out, outlen);
 }
 
 static int send_json(request_rec *r, int status, const char *json,
                      apr_size_t len, const char *cache_control)
 {
-    r->status = status;
-    ap_set_content_type(r, "application/json; charset=utf-8");
-    apr_table_setn(r->headers_out, "Cache-Control", cache_control);
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    return send_static(r, json, len);
+    return send_body(r, status, "application/json; charset=utf-8",
+                     cache_control, json, len);
 }
 
 static const char v2_not_found[] =
@@ -2969,6 +2953,10 @@ static int handle_autodiscover_json(request_rec *r, const mac_state_t *st)
 
 /* ---- Apple configuration profiles -------------------------------- */
 
+/* Request note: the Apple page was served (not a profile), for the
+ * counters. */
+#define NOTE_APPLE_PAGE "mailautoconf-apple-page"
+
 /* A parameter that has two accepted names: giving both is as ambiguous
  * as giving one twice. */
 static mac_q_status_e query_either(request_rec *r, const char *name1,
@@ -2998,25 +2986,23 @@ static mac_q_status_e query_either(request_rec *r, const char *name1,
 static int send_page(request_rec *r, int status, const char *page,
                      apr_size_t len, int dynamic)
 {
-    r->status = status;
-    ap_set_content_type(r, "text/html; charset=utf-8");
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    apr_table_setn(r->headers_out, "Cache-Control",
-                   dynamic ? "no-store" : "no-cache");
     apr_table_setn(r->headers_out, "Content-Security-Policy",
                    "default-src 'none'; style-src 'unsafe-inline'; "
                    "form-action 'self'; frame-ancestors 'none'");
-    return send_static(r, page, len);
+    return send_body(r, status, "text/html; charset=utf-8",
+                     dynamic ? "no-store" : "no-cache", page, len);
 }
 
-/* The page again, with a message and the values the user typed.  The page
- * speaks of the domain the host name is for; on a host that names no
- * served domain (or while the database cannot tell), the message alone. */
+/* The page again, with a message next to the field it is about and the
+ * values the user typed.  The page speaks of the domain the host name is
+ * for; on a host that names no served domain (or while the database cannot
+ * tell), the message alone. */
 static int send_page_error(request_rec *r, const mac_state_t *st,
-                           int status, const char *msg, const char *name,
-                           const char *address)
+                           int status, mac_field_e field, const char *msg,
+                           const char *name, const char *address)
 {
     const mac_site_t *site = NULL;
+    mac_apple_page_t pg;
     apr_size_t len;
     char *page;
 
@@ -3029,8 +3015,14 @@ static int send_page_error(request_rec *r, const mac_state_t *st,
         /* No domain to show a page for: the message alone. */
         return send_text(r, status, apr_pstrcat(r->pool, msg, "\n", NULL));
     }
-    page = mac_apple_page(r->pool, site->acct, site->domain,
-                          st->sh->profile_path, msg, name, address, &len);
+    memset(&pg, 0, sizeof(pg));
+    pg.path = st->sh->profile_path;
+    pg.error = msg;
+    pg.error_field = field;
+    pg.name_value = name;
+    pg.addr_value = address;
+    pg.profile_signed = st->sh->signer != NULL;
+    page = mac_apple_page(r->pool, site->acct, site->domain, &pg, &len);
     return send_page(r, status, page, len, 1);
 }
 
@@ -3064,35 +3056,48 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
         /* The page is for people, seldom asked for: it is made per request
          * rather than kept for every domain (with 100,000 domains that
          * would be hundreds of MB). */
-        const char *page = mac_apple_page(r->pool, page_site->acct,
-                                          page_site->domain,
-                                          st->sh->profile_path, NULL, NULL, NULL,
-                                          &len);
+        mac_apple_page_t pg;
+        const char *page;
+
+        memset(&pg, 0, sizeof(pg));
+        pg.path = st->sh->profile_path;
+        pg.profile_signed = st->sh->signer != NULL;
+        page = mac_apple_page(r->pool, page_site->acct, page_site->domain,
+                              &pg, &len);
+        /* Counted apart from the profiles. */
+        apr_table_setn(r->notes, NOTE_APPLE_PAGE, "1");
         return send_page(r, HTTP_OK, page, len, 0);
     }
-    /* What may be typed back into the form: a name that passes the name
-     * check, an address of printable ASCII (as every valid one is). */
-    refill_name = qn == MAC_Q_OK && !mac_apple_check_name(name, nlen)
+    /* What may be typed back into the form: a name that is safe to show
+     * (too long is fine), an address of printable ASCII (as every valid
+     * one is). */
+    refill_name = qn == MAC_Q_OK && mac_apple_name_showable(name, nlen)
                   ? name : NULL;
     refill_address = qa == MAC_Q_OK && mac_printable_ascii(address, alen,
                                                        MAC_ADDRESS_MAX)
                      ? address : NULL;
     if (qa == MAC_Q_DUPLICATE || qn == MAC_Q_DUPLICATE) {
         return send_page_error(r, st, HTTP_BAD_REQUEST,
+                               qa == MAC_Q_DUPLICATE ? MAC_FIELD_ADDRESS
+                                                     : MAC_FIELD_NAME,
                                "A value was given more than once.",
                                NULL, NULL);
     }
     if (qa == MAC_Q_BAD_ESCAPE || qn == MAC_Q_BAD_ESCAPE) {
         return send_page_error(r, st, HTTP_BAD_REQUEST,
+                               qa == MAC_Q_BAD_ESCAPE ? MAC_FIELD_ADDRESS
+                                                      : MAC_FIELD_NAME,
                                "The request is malformed.", NULL, NULL);
     }
     if (qa == MAC_Q_ABSENT || alen == 0) {
         return send_page_error(r, st, HTTP_BAD_REQUEST,
+                               MAC_FIELD_ADDRESS,
                                "Please enter your email address.",
                                refill_name, NULL);
     }
     if ((why = mac_addr_parse(r->pool, address, alen, &addr)) != NULL) {
         return send_page_error(r, st, HTTP_BAD_REQUEST,
+                               MAC_FIELD_ADDRESS,
                                apr_pstrcat(r->pool, "That is not a valid "
                                            "email address: ", why, ".",
                                            NULL),
@@ -3100,15 +3105,17 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
     }
     if (name && (why = mac_apple_check_name(name, nlen)) != NULL) {
         return send_page_error(r, st, HTTP_BAD_REQUEST,
+                               MAC_FIELD_NAME,
                                apr_pstrcat(r->pool, "That name cannot be "
                                            "used: ", why, ".", NULL),
-                               NULL, refill_address);
+                               refill_name, refill_address);
     }
     if ((rc = address_answer(r, st, &addr, &ans)) != OK || ans.offsite) {
         if (rc != HTTP_NOT_FOUND && !ans.offsite) {
             return send_lookup_error(r, rc);
         }
         return send_page_error(r, st, HTTP_NOT_FOUND,
+                               MAC_FIELD_ADDRESS,
                                "This server has no settings for the domain "
                                "of that address.", refill_name,
                                refill_address);
@@ -3148,25 +3155,22 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00404)
                   "mobileconfig: serving %s profile for domain %s",
                   st->sh->signer ? "a signed" : "an unsigned", addr.domain);
-    ap_set_content_type(r, MAC_APPLE_CONTENT_TYPE);
     apr_table_setn(r->headers_out, "Content-Disposition",
                    apr_pstrcat(r->pool, "attachment; filename=\"",
                                mac_apple_filename(r->pool, addr.domain),
                                "\"", NULL));
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    ap_set_content_length(r, (apr_off_t)len);
-    if (!r->header_only) {
-        ap_rwrite(profile, (int)len, r);
-    }
-    return OK;
+    return send_body(r, HTTP_OK, MAC_APPLE_CONTENT_TYPE, "no-store", profile,
+                     len);
 }
 
 /* ---- Counters and the status page -------------------------------- */
 
 /* Requests per endpoint and outcome since the configuration was loaded,
- * in shared memory so that every child adds to the same numbers. */
-#define NCOUNTED EP_STATUS
+ * in shared memory so that every child adds to the same numbers.  One
+ * row per client endpoint, and the Apple page (asked for without
+ * parameters) apart from the profiles. */
+#define ROW_APPLE_PAGE EP_STATUS
+#define NCOUNTED (EP_STATUS + 1)
 static apr_uint32_t *counters;      /* [NCOUNTED][MAC_OUT_COUNT] */
 static apr_time_t config_loaded;
 
@@ -3193,24 +3197,17 @@ static int mac_log_transaction(request_rec *r)
 {
     const mac_endpoint_t *ep = ap_get_module_config(r->request_config,
                                                     &mailautoconf_module);
-    mac_outcome_e out;
+    int row;
 
-    if (!ep || ep->id >= NCOUNTED || !counters) {
+    if (!ep || ep->id >= EP_STATUS || !counters) {
         return DECLINED;
     }
-    if (r->status < 400) {
-        out = MAC_OUT_SERVED;
+    row = ep->id;
+    if (row == EP_MOBILECONFIG && apr_table_get(r->notes, NOTE_APPLE_PAGE)) {
+        row = ROW_APPLE_PAGE;
     }
-    else if (r->status == HTTP_NOT_FOUND) {
-        out = MAC_OUT_NOT_FOUND;
-    }
-    else if (r->status < 500) {
-        out = MAC_OUT_BAD_REQUEST;
-    }
-    else {
-        out = MAC_OUT_ERROR;
-    }
-    apr_atomic_inc32(&counters[ep->id * MAC_OUT_COUNT + out]);
+    apr_atomic_inc32(&counters[row * MAC_OUT_COUNT
+                               + mac_outcome_of(r->status)]);
     return DECLINED;
 }
 
@@ -3403,7 +3400,8 @@ static void status_check(request_rec *r, const apr_array_header_t *inputs,
 static int handle_status(request_rec *r)
 {
     static const char *const names[NCOUNTED] = {
-        "thunderbird", "autodiscover", "autodiscover-json", "mobileconfig"
+        "thunderbird", "autodiscover", "autodiscover-json", "mobileconfig",
+        "mobileconfig-page"
     };
     const mac_dir_conf *d = ap_get_module_config(r->per_dir_config,
                                                  &mailautoconf_module);
@@ -3414,8 +3412,10 @@ static int handle_status(request_rec *r)
     apr_array_header_t *inputs = apr_array_make(r->pool, 8,
                                                 sizeof(mac_check_input_t));
     mac_status_query_t q;
+    apr_array_header_t *order = apr_array_make(r->pool, 8,
+                                               sizeof(const server_rec *));
     const server_rec *s;
-    const char *body;
+    const char *body, *type;
     apr_size_t len;
     int i, k, rc, n = 0;
 
@@ -3431,7 +3431,8 @@ static int handle_status(request_rec *r)
         return rc == DONE ? OK : rc;
     }
     for (s = ap_server_conf; s; s = s->next) {
-        n += srv_conf(s)->state != NULL;
+        n += srv_conf(s)->state != NULL
+             && (d->status == STATUS_SERVER || s == r->server);
     }
     if (mac_status_query_parse(r->args, n, &q) != 0) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00610)
@@ -3447,12 +3448,22 @@ static int handle_status(request_rec *r)
                 ? apr_atomic_read32(&counters[i * MAC_OUT_COUNT + k]) : 0;
         }
     }
-    for (s = ap_server_conf; s; s = s->next) {
-        const mac_state_t *st = srv_conf(s)->state;
+    /* httpd keeps the virtual hosts last defined first: the main server,
+     * then the virtual hosts in the order of the configuration files. */
+    for (s = ap_server_conf ? ap_server_conf->next : NULL; s; s = s->next) {
+        APR_ARRAY_PUSH(order, const server_rec *) = s;
+    }
+    if (ap_server_conf) {
+        APR_ARRAY_PUSH(order, const server_rec *) = ap_server_conf;
+    }
+    for (i = order->nelts - 1; i >= 0; i--) {
+        const mac_state_t *st;
         mac_status_vhost_t *v;
         int port;
         const char *scheme;
 
+        s = APR_ARRAY_IDX(order, i, const server_rec *);
+        st = srv_conf(s)->state;
         if (!st || (d->status == STATUS_VHOST && s != r->server)) {
             continue;
         }
@@ -3502,26 +3513,20 @@ static int handle_status(request_rec *r)
     }
     if (q.metrics) {
         body = mac_metrics_text(r->pool, &status, &len);
-        ap_set_content_type(r, MAC_METRICS_CONTENT_TYPE);
+        type = MAC_METRICS_CONTENT_TYPE;
     }
     else if (q.json) {
         body = mac_status_json(r->pool, &status, &len);
-        ap_set_content_type(r, "application/json; charset=utf-8");
+        type = "application/json; charset=utf-8";
     }
     else {
         body = mac_status_html(r->pool, &status, &len);
-        ap_set_content_type(r, "text/html; charset=utf-8");
+        type = "text/html; charset=utf-8";
         apr_table_setn(r->headers_out, "Content-Security-Policy",
                        "default-src 'none'; style-src 'unsafe-inline'; "
                        "frame-ancestors 'none'");
     }
-    apr_table_setn(r->headers_out, "Cache-Control", "no-store");
-    apr_table_setn(r->headers_out, "X-Content-Type-Options", "nosniff");
-    ap_set_content_length(r, (apr_off_t)len);
-    if (!r->header_only) {
-        ap_rwrite(body, (int)len, r);
-    }
-    return OK;
+    return send_body(r, HTTP_OK, type, "no-store", body, len);
 }
 
 /* ---- Plain HTTP to HTTPS ----------------------------------------- */

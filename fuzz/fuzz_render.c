@@ -779,11 +779,18 @@ static void check_page(ctx_t *c, char **f, size_t *fl)
     const char *path = f[F_PATH], *error = f[F_ERROR];
     const char *nv = f[F_PAGE_NAME], *av = f[F_PAGE_ADDR];
     apr_size_t len = 0, blen = 0;
-    char *page = mac_apple_page(c->p, &c->acct, c->addr.domain, path, error,
-                                nv, av, &len);
-    char *base = mac_apple_page(c->p, &c->acct, c->addr.domain,
-                                path ? "x" : NULL, error ? "x" : NULL,
-                                nv ? "x" : NULL, av ? "x" : NULL, &blen);
+    /* the field the error is about, from the error's length */
+    mac_field_e field = error ? (mac_field_e)(fl[F_ERROR] % 3)
+                              : MAC_FIELD_NONE;
+    static const char *const error_ids[3] = {
+        "error", MAC_APPLE_Q_NAME "-error", MAC_APPLE_Q_ADDRESS "-error"
+    };
+    mac_apple_page_t pg = { path, error, field, nv, av, 0 };
+    mac_apple_page_t bpg = { path ? "x" : NULL, error ? "x" : NULL, field,
+                             nv ? "x" : NULL, av ? "x" : NULL, 0 };
+    char *page = mac_apple_page(c->p, &c->acct, c->addr.domain, &pg, &len);
+    char *base = mac_apple_page(c->p, &c->acct, c->addr.domain, &bpg,
+                                &blen);
     int got[3], want[3];
     htmlDocPtr doc;
     const char *fname;
@@ -815,7 +822,8 @@ static void check_page(ctx_t *c, char **f, size_t *fl)
                 "form action");
     if (error) {
         expect_xml_value(c, "page error text",
-                         fz_text(c->p, find_id(doc->children, "error")),
+                         fz_text(c->p, find_id(doc->children,
+                                               error_ids[field])),
                          error);
     }
     xmlFreeDoc(doc);

@@ -5,12 +5,14 @@
  * See mac_apple.h for what is written and why.
  */
 #include <string.h>
+#include <strings.h>
 #include <apr_general.h>
 #include <apr_strings.h>
 #include <apr_tables.h>
 #include <apr_sha1.h>
 #include "mac_apple.h"
 #include "mac_template.h"
+#include "mac_buf.h"
 #include "mac_escape.h"
 
 /* mac_uuid5(RFC 4122 URL namespace, "urn:x-mod-mailautoconf:apple-profile:v1")
@@ -105,10 +107,13 @@ static unsigned long utf8_decode(const unsigned char *s, apr_size_t *n)
            | ((unsigned long)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
 }
 
-const char *mac_apple_check_name(const char *name, apr_size_t len)
+/* The checks of mac_apple_check_name; with_length 0 leaves out the length
+ * limits (what may be typed back into the form). */
+static const char *check_name(const char *name, apr_size_t len,
+                              int with_length)
 {
     const unsigned char *u = (const unsigned char *)name;
-    apr_size_t i, n;
+    apr_size_t i, n, chars = 0;
 
     if (len == 0) {
         return NULL;
@@ -116,9 +121,9 @@ const char *mac_apple_check_name(const char *name, apr_size_t len)
     if (!name) {
         return "the name is missing";
     }
-    if (len > MAC_NAME_MAX) {
+    if (with_length && len > MAC_NAME_MAX_BYTES) {
         return "the name is too long (at most "
-               APR_STRINGIFY(MAC_NAME_MAX) " bytes)";
+               APR_STRINGIFY(MAC_NAME_MAX) " characters)";
     }
     if (!mac_utf8_valid(name, len)) {
         return "the name is not valid UTF-8";
@@ -126,6 +131,7 @@ const char *mac_apple_check_name(const char *name, apr_size_t len)
     for (i = 0; i < len; i += n) {
         unsigned long cp = utf8_decode(u + i, &n);
 
+        chars++;
         if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
             return "the name contains control characters";
         }
@@ -139,28 +145,35 @@ const char *mac_apple_check_name(const char *name, apr_size_t len)
             return "the name contains characters that are not allowed";
         }
     }
+    if (with_length && chars > MAC_NAME_MAX) {
+        return "the name is too long (at most "
+               APR_STRINGIFY(MAC_NAME_MAX) " characters)";
+    }
     return NULL;
+}
+
+const char *mac_apple_check_name(const char *name, apr_size_t len)
+{
+    return check_name(name, len, 1);
+}
+
+int mac_apple_name_showable(const char *name, apr_size_t len)
+{
+    return name && len <= MAC_NAME_SHOW_BYTES
+           && check_name(name, len, 0) == NULL;
 }
 
 /* ------------------------------------------------------------------ */
 /* Compiling the profile                                                */
 
-typedef struct {
-    apr_pool_t         *p;
-    apr_array_header_t *parts;   /* const char * */
-} outbuf_t;
-
-static void put(outbuf_t *b, const char *s)
-{
-    APR_ARRAY_PUSH(b->parts, const char *) = s;
-}
+#define put mac_buf_add
 
 static const char *esc(apr_pool_t *p, const char *s)
 {
     return mac_xml_escape(p, s, strlen(s), NULL);
 }
 
-static void put_key(outbuf_t *b, const char *indent, const char *key)
+static void put_key(mac_buf_t *b, const char *indent, const char *key)
 {
     put(b, indent);
     put(b, "<key>");
@@ -169,7 +182,7 @@ static void put_key(outbuf_t *b, const char *indent, const char *key)
 }
 
 /* A <string> whose content is already escaped or marked (raw). */
-static void put_raw_string(outbuf_t *b, const char *indent, const char *key,
+static void put_raw_string(mac_buf_t *b, const char *indent, const char *key,
                            const char *raw)
 {
     put_key(b, indent, key);
@@ -179,20 +192,20 @@ static void put_raw_string(outbuf_t *b, const char *indent, const char *key,
     put(b, "</string>\n");
 }
 
-static void put_string(outbuf_t *b, const char *indent, const char *key,
+static void put_string(mac_buf_t *b, const char *indent, const char *key,
                        const char *value)
 {
     put_raw_string(b, indent, key, esc(b->p, value));
 }
 
-static void put_integer(outbuf_t *b, const char *indent, const char *key,
+static void put_integer(mac_buf_t *b, const char *indent, const char *key,
                         int value)
 {
     put_key(b, indent, key);
     put(b, apr_psprintf(b->p, "%s<integer>%d</integer>\n", indent, value));
 }
 
-static void put_bool(outbuf_t *b, const char *indent, const char *key,
+static void put_bool(mac_buf_t *b, const char *indent, const char *key,
                      int value)
 {
     put_key(b, indent, key);
@@ -247,7 +260,7 @@ static int use_ssl(mac_socket_e sock)
 }
 
 /* The Incoming... or Outgoing... keys for one server. */
-static void put_server(outbuf_t *b, const char *indent, const char *dir,
+static void put_server(mac_buf_t *b, const char *indent, const char *dir,
                        const mac_server_t *s, const char *login)
 {
     put_string(b, indent, apr_pstrcat(b->p, dir, "MailServerAuthentication",
@@ -277,7 +290,7 @@ mac_apple_t *mac_apple_compile(apr_pool_t *p, const mac_account_t *acct,
     const char *login, *account_descr, *org, *kind, *summary;
     const char *t1 = "\t", *t3 = "\t\t\t";
     apr_pool_t *tp;
-    outbuf_t b;
+    mac_buf_t b;
     char *rendered;
     mac_apple_t *a;
 
@@ -299,8 +312,7 @@ mac_apple_t *mac_apple_compile(apr_pool_t *p, const mac_account_t *acct,
         *err = "out of memory";
         return NULL;
     }
-    b.p = tp;
-    b.parts = apr_array_make(tp, 128, sizeof(const char *));
+    mac_buf_init(&b, tp);
 
     /* The login name: literal parts escaped, placeholders as slots. */
     login = mac_template_mark(tp, acct->login_template, mac_xml_escape);
@@ -364,7 +376,7 @@ mac_apple_t *mac_apple_compile(apr_pool_t *p, const mac_account_t *acct,
     put_integer(&b, t1, "PayloadVersion", 1);
     put(&b, "</dict>\n</plist>\n");
 
-    rendered = apr_array_pstrcat(tp, b.parts, 0);
+    rendered = mac_buf_join(&b, NULL);
     a = apr_palloc(p, sizeof(*a));
     a->doc = mac_doc_compile(p, rendered, strlen(rendered));
     apr_pool_destroy(tp);
@@ -511,33 +523,80 @@ static const char page_style[] =
     "background:#fff}\n"
     "main{max-width:32rem;margin:0 auto}\n"
     "h1{font-size:1.5rem;line-height:1.25;margin:.5rem 0 1rem}\n"
+    "h2{font-size:1.2rem;margin:2rem 0 .5rem}\n"
+    "h3{font-size:1.0625rem;margin:1rem 0 .25rem}\n"
+    "ol{margin:.25rem 0;padding-left:1.5rem}\n"
+    "a{color:#0a58ca}\n"
     "label{display:block;font-weight:600;margin-top:1rem}\n"
-    ".hint{display:block;font-weight:400;font-size:.9375rem;color:#4a4a4f}\n"
+    ".opt,.hint{font-weight:400;color:#4a4a4f}\n"
+    ".hint{display:block;font-size:.9375rem}\n"
     "input{box-sizing:border-box;width:100%;margin-top:.25rem;"
     "padding:.65rem .75rem;font:inherit;color:inherit;background:inherit;"
     "border:1px solid #6e6e73;border-radius:.5rem}\n"
+    "input[aria-invalid=true]{border:2px solid #b3261e}\n"
     "button{width:100%;margin-top:1.5rem;padding:.75rem 1rem;font:inherit;"
     "font-weight:600;color:#fff;background:#0a58ca;border:0;"
     "border-radius:.5rem;cursor:pointer}\n"
-    "input:focus-visible,button:focus-visible{outline:3px solid #f5a623;"
-    "outline-offset:2px}\n"
-    ".alert{margin:1rem 0;padding:.75rem 1rem;border-left:4px solid #b3261e;"
-    "background:#fdecea;color:#5c1511}\n"
+    /* The ring stands 2px off the element, so on both of its sides is the
+     * page's background: 3:1 or more against it in either scheme. */
+    "a:focus-visible,input:focus-visible,button:focus-visible{"
+    "outline:3px solid #1d1d1f;outline-offset:2px}\n"
+    ".alert,.field-error{margin:.5rem 0 .25rem;padding:.5rem .75rem;"
+    "border-left:4px solid #b3261e;background:#fdecea;color:#5c1511}\n"
+    ".field-error{font-size:.9375rem}\n"
     "@media (prefers-color-scheme:dark){body{color:#f5f5f7;background:#1c1c1e}"
-    ".hint{color:#c7c7cc}input{border-color:#8e8e93}"
+    "a{color:#8ab4f8}.opt,.hint{color:#c7c7cc}input{border-color:#8e8e93}"
+    "input[aria-invalid=true]{border-color:#ff8a80}"
     "button{background:#3b82f6;color:#000}"
-    ".alert{background:#3b1715;color:#ffd9d5}}\n"
+    "a:focus-visible,input:focus-visible,button:focus-visible{"
+    "outline-color:#f5f5f7}"
+    ".alert,.field-error{background:#3b1715;color:#ffd9d5}}\n"
     "</style>\n";
 
-char *mac_apple_page(apr_pool_t *p, const mac_account_t *acct,
-                     const char *domain, const char *path,
-                     const char *error, const char *name_value,
-                     const char *addr_value, apr_size_t *len)
+/* The message for field f (its id "<f>-error"), when the error is about
+ * it. */
+static void put_field_error(mac_buf_t *b, const mac_apple_page_t *pg,
+                            mac_field_e f, const char *id)
 {
-    outbuf_t b;
-    const char *what, *described;
-    char *out;
+    if (pg->error && pg->error_field == f) {
+        mac_buf_addf(b, "<p class=\"field-error\" id=\"%s-error\">", id);
+        mac_buf_add_xml(b, pg->error);
+        put(b, "</p>\n");
+    }
+}
 
+/* The attributes that tie field f to its message, or "". */
+static const char *field_error_attrs(const mac_apple_page_t *pg,
+                                     mac_field_e f)
+{
+    if (!pg->error || pg->error_field != f) {
+        return "";
+    }
+    return " aria-invalid=\"true\" autofocus";
+}
+
+static void put_value(mac_buf_t *b, const mac_apple_page_t *pg,
+                      const char *v)
+{
+    if (pg->error && v) {
+        put(b, " value=\"");
+        mac_buf_add_xml(b, v);
+        put(b, "\"");
+    }
+}
+
+char *mac_apple_page(apr_pool_t *p, const mac_account_t *acct,
+                     const char *domain, const mac_apple_page_t *pg,
+                     apr_size_t *len)
+{
+    static const mac_apple_page_t fresh;
+    mac_buf_t b;
+    const char *what;
+    int on_name, on_addr;
+
+    if (!pg) {
+        pg = &fresh;
+    }
     if (!domain || !*domain) {
         domain = acct->domains && acct->domains->nelts > 0
                  ? APR_ARRAY_IDX(acct->domains, 0, const char *) : "";
@@ -549,10 +608,10 @@ char *mac_apple_page(apr_pool_t *p, const mac_account_t *acct,
     else {
         what = esc(p, domain);
     }
-    described = error ? " aria-describedby=\"error\"" : "";
+    on_name = pg->error && pg->error_field == MAC_FIELD_NAME;
+    on_addr = pg->error && pg->error_field == MAC_FIELD_ADDRESS;
 
-    b.p = p;
-    b.parts = apr_array_make(p, 48, sizeof(const char *));
+    mac_buf_init(&b, p);
     put(&b, "<!DOCTYPE html>\n"
             "<html lang=\"en\">\n"
             "<head>\n"
@@ -561,7 +620,7 @@ char *mac_apple_page(apr_pool_t *p, const mac_account_t *acct,
             "initial-scale=1\">\n"
             "<meta name=\"robots\" content=\"noindex\">\n"
             "<title>");
-    put(&b, error ? "Error: " : "");
+    put(&b, pg->error ? "Error: " : "");
     put(&b, "Set up ");
     put(&b, what);
     put(&b, " email on iPhone, iPad or Mac</title>\n");
@@ -569,54 +628,78 @@ char *mac_apple_page(apr_pool_t *p, const mac_account_t *acct,
     put(&b, "</head>\n<body>\n<main>\n<h1>Set up ");
     put(&b, what);
     put(&b, " email on your iPhone, iPad or Mac</h1>\n");
-    if (error) {
+    if (pg->error && !on_name && !on_addr) {
         put(&b, "<p id=\"error\" class=\"alert\" role=\"alert\">");
-        put(&b, esc(p, error));
+        mac_buf_add_xml(&b, pg->error);
         put(&b, "</p>\n");
     }
     put(&b, "<p>Your device downloads a configuration profile for this "
-            "address; install it in Settings (on a Mac: System Settings) to "
-            "add the account to Mail. The profile contains no password: Mail "
-            "asks you for it.</p>\n");
+            "address, which adds the account to Mail once you install it. "
+            "The profile contains no password: Mail asks you for it.</p>\n");
     put(&b, "<form method=\"get\"");
-    if (path) {
+    if (pg->path) {
         put(&b, " action=\"");
-        put(&b, esc(p, path));
+        mac_buf_add_xml(&b, pg->path);
         put(&b, "\"");
     }
     put(&b, ">\n");
-    put(&b, apr_psprintf(p,
-        "<label for=\"" MAC_APPLE_Q_NAME "\">Your name</label>\n"
-        "<span class=\"hint\" id=\"name-hint\">As the people you write to "
-        "will see it</span>\n"
-        "<input id=\"" MAC_APPLE_Q_NAME "\" name=\"" MAC_APPLE_Q_NAME "\" "
-        "type=\"text\" autocomplete=\"name\" maxlength=\"%d\" "
-        "aria-describedby=\"name-hint%s\"", MAC_NAME_MAX,
-        error ? " error" : ""));
-    if (error && name_value) {
-        put(&b, " value=\"");
-        put(&b, esc(p, name_value));
-        put(&b, "\"");
-    }
+    put(&b, "<label for=\"" MAC_APPLE_Q_NAME "\">Your name "
+            "<span class=\"opt\">(optional)</span></label>\n"
+            "<span class=\"hint\" id=\"name-hint\">As the people you write "
+            "to will see it, up to " APR_STRINGIFY(MAC_NAME_MAX)
+            " characters</span>\n");
+    put_field_error(&b, pg, MAC_FIELD_NAME, MAC_APPLE_Q_NAME);
+    mac_buf_addf(&b, "<input id=\"" MAC_APPLE_Q_NAME "\" name=\""
+                 MAC_APPLE_Q_NAME "\" type=\"text\" autocomplete=\"name\" "
+                 "maxlength=\"%d\" aria-describedby=\"name-hint%s\"%s",
+                 MAC_NAME_MAX, on_name ? " " MAC_APPLE_Q_NAME "-error" : "",
+                 field_error_attrs(pg, MAC_FIELD_NAME));
+    put_value(&b, pg, pg->name_value);
     put(&b, ">\n");
-    put(&b, apr_psprintf(p,
-        "<label for=\"" MAC_APPLE_Q_ADDRESS "\">Email address</label>\n"
-        "<input id=\"" MAC_APPLE_Q_ADDRESS "\" name=\"" MAC_APPLE_Q_ADDRESS
-        "\" type=\"email\" autocomplete=\"email\" autocapitalize=\"none\" "
-        "spellcheck=\"false\" required maxlength=\"%d\"%s",
-        MAC_ADDRESS_MAX, described));
-    if (error && addr_value) {
-        put(&b, " value=\"");
-        put(&b, esc(p, addr_value));
-        put(&b, "\"");
-    }
+    put(&b, "<label for=\"" MAC_APPLE_Q_ADDRESS "\">Email address</label>\n");
+    put_field_error(&b, pg, MAC_FIELD_ADDRESS, MAC_APPLE_Q_ADDRESS);
+    mac_buf_addf(&b, "<input id=\"" MAC_APPLE_Q_ADDRESS "\" name=\""
+                 MAC_APPLE_Q_ADDRESS "\" type=\"email\" "
+                 "autocomplete=\"email\" autocapitalize=\"none\" "
+                 "spellcheck=\"false\" required maxlength=\"%d\"%s%s",
+                 MAC_ADDRESS_MAX,
+                 on_addr ? " aria-describedby=\"" MAC_APPLE_Q_ADDRESS
+                           "-error\"" : "",
+                 field_error_attrs(pg, MAC_FIELD_ADDRESS));
+    put_value(&b, pg, pg->addr_value);
     put(&b, ">\n");
     put(&b, "<button type=\"submit\">Download the profile</button>\n"
-            "</form>\n</main>\n</body>\n</html>\n");
+            "</form>\n");
 
-    out = apr_array_pstrcat(p, b.parts, 0);
-    if (len) {
-        *len = strlen(out);
+    put(&b, "<h2 id=\"install\">Installing the profile</h2>\n"
+            "<h3>iPhone or iPad</h3>\n<ol>\n"
+            "<li>Open this page in Safari: other browsers cannot install "
+            "profiles. Tap Download the profile, then Allow.</li>\n"
+            "<li>Open Settings and tap Profile Downloaded near the top (or "
+            "General, VPN &amp; Device Management).</li>\n"
+            "<li>Tap Install and follow the steps; Mail then asks for your "
+            "password.</li>\n</ol>\n"
+            "<h3>Mac</h3>\n<ol>\n"
+            "<li>Download the profile.</li>\n"
+            "<li>Open System Settings, General, Device Management (on "
+            "macOS 13: Privacy &amp; Security, Profiles), double-click the "
+            "profile and click Install.</li>\n"
+            "<li>Mail then asks for your password.</li>\n</ol>\n");
+    if (!pg->profile_signed) {
+        put(&b, "<p id=\"not-verified\">The profile is not signed, so your "
+                "device shows it as \xe2\x80\x9cNot Verified\xe2\x80\x9d. "
+                "That is expected; install it only if you opened this page "
+                "from your email provider\xe2\x80\x99s address.</p>\n");
     }
-    return out;
+    if (acct->doc_url && (strncasecmp(acct->doc_url, "https://", 8) == 0
+                          || strncasecmp(acct->doc_url, "http://", 7) == 0)) {
+        put(&b, "<p id=\"help\">More help: <a href=\"");
+        mac_buf_add_xml(&b, acct->doc_url);
+        put(&b, "\">");
+        mac_buf_add_xml(&b, acct->doc_text ? acct->doc_text
+                            : "setup instructions");
+        put(&b, "</a></p>\n");
+    }
+    put(&b, "</main>\n</body>\n</html>\n");
+    return mac_buf_join(&b, len);
 }

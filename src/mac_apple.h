@@ -106,8 +106,14 @@
 #include "mac_account.h"
 #include "mac_addr.h"
 
-/* Longest accepted person's name, in bytes of UTF-8. */
+/* Longest accepted person's name, in characters (Unicode code points:
+ * the page's maxlength counts UTF-16 code units, never fewer, so what the
+ * browser lets through the server accepts), and a cap in bytes of UTF-8
+ * (4 per character at most). */
 #define MAC_NAME_MAX 128
+#define MAC_NAME_MAX_BYTES (4 * MAC_NAME_MAX)
+/* Longest name typed back into the form after an error, in bytes. */
+#define MAC_NAME_SHOW_BYTES (8 * MAC_NAME_MAX)
 
 /* Query parameters the page's form submits (GET). */
 #define MAC_APPLE_Q_ADDRESS "emailaddress"
@@ -140,12 +146,18 @@ char *mac_apple_render(apr_pool_t *p, const mac_apple_t *a,
 /* Validate a person's name from the query (len bytes, may contain NULs).
  * Returns NULL when acceptable (an empty name is), else a short static
  * reason safe to show and log (it never quotes the input).  Refused: more
- * than MAC_NAME_MAX bytes; invalid UTF-8; C0 controls (incl. NUL, TAB,
- * CR, LF), DEL, C1 controls; U+2028/U+2029; the bidirectional embedding,
- * override and isolate controls (U+202A-U+202E, U+2066-U+2069); the
- * noncharacters U+FFFE/U+FFFF, which XML cannot carry.  Markup characters
- * (< & " ' >) are fine: they are escaped. */
+ * than MAC_NAME_MAX characters or MAC_NAME_MAX_BYTES bytes; invalid UTF-8;
+ * C0 controls (incl. NUL, TAB, CR, LF), DEL, C1 controls; U+2028/U+2029;
+ * the bidirectional embedding, override and isolate controls
+ * (U+202A-U+202E, U+2066-U+2069); the noncharacters U+FFFE/U+FFFF, which
+ * XML cannot carry.  Markup characters (< & " ' >) are fine: they are
+ * escaped. */
 const char *mac_apple_check_name(const char *name, apr_size_t len);
+
+/* 1 when a name may be typed back into the form: it passes
+ * mac_apple_check_name but for its length, and is at most
+ * MAC_NAME_SHOW_BYTES bytes. */
+int mac_apple_name_showable(const char *name, apr_size_t len);
 
 /* Name-based UUID, RFC 9562 (RFC 4122) version 5 (SHA-1): ns is the
  * namespace UUID in network byte order, name[0..len) the name.  Writes 36
@@ -162,20 +174,46 @@ void mac_uuid5_bytes(const unsigned char ns[16], const char *name,
  * dots are dropped; NULL or empty domain: "email.mobileconfig"). */
 const char *mac_apple_filename(apr_pool_t *p, const char *domain);
 
+/* The form field an error is about. */
+typedef enum {
+    MAC_FIELD_NONE = 0,      /* the request as a whole */
+    MAC_FIELD_NAME,
+    MAC_FIELD_ADDRESS
+} mac_field_e;
+
+/* What the page shows besides the account. */
+typedef struct {
+    const char *path;         /* the form's action, a URL path (e.g. the
+                               * request's unparsed path); NULL: no action
+                               * attribute (the form submits to the page's
+                               * own URL) */
+    const char *error;        /* NULL: the fresh page */
+    mac_field_e error_field;  /* which field error is about */
+    const char *name_value;   /* typed back when error is set: raw query */
+    const char *addr_value;   /* values, may be NULL, any bytes */
+    int profile_signed;       /* the profile handed out is signed */
+} mac_apple_page_t;
+
 /* The HTML page answering a GET without an address: a small valid HTML5
  * document (UTF-8, no script, no external resources) whose title and
  * heading name the display name (or, without one, the domain) and the
- * domain, with a GET form (action = path, which must be a URL path, e.g.
- * the request's unparsed path; NULL: no action attribute, the form then
- * submits to the page's own URL) with labelled fields MAC_APPLE_Q_NAME and
- * MAC_APPLE_Q_ADDRESS, and a sentence saying what happens.  When error is
- * not NULL it is shown in a role="alert" paragraph and name_value /
- * addr_value (raw query values, may be NULL; any bytes) are refilled.
- * Every value is escaped.  Sets *len (may be NULL).  Serve it as
- * "text/html; charset=utf-8". */
+ * domain, with a GET form with labelled fields MAC_APPLE_Q_NAME (marked
+ * optional, at most MAC_NAME_MAX characters) and MAC_APPLE_Q_ADDRESS, a
+ * sentence saying what happens, short steps to install the profile on an
+ * iPhone or iPad (Safari, Settings, "Profile Downloaded") and on a Mac
+ * (System Settings, Device Management), for an unsigned profile a note
+ * that it shows as "Not Verified", and a link to the account's
+ * documentation (doc_url, doc_text) when it has one.
+ *
+ * With pg->error: the title starts with "Error: ", the message stands
+ * right above the field it is about (id "<field>-error"; for
+ * MAC_FIELD_NONE a role="alert" paragraph with id "error" above the form),
+ * and that field alone has aria-invalid="true", aria-describedby naming
+ * the message, and autofocus (the page runs no script).  name_value and
+ * addr_value are refilled.  Every value is escaped.  Sets *len (may be
+ * NULL).  Serve it as "text/html; charset=utf-8". */
 char *mac_apple_page(apr_pool_t *p, const mac_account_t *acct,
-                     const char *domain, const char *path,
-                     const char *error, const char *name_value,
-                     const char *addr_value, apr_size_t *len);
+                     const char *domain, const mac_apple_page_t *pg,
+                     apr_size_t *len);
 
 #endif /* MAC_APPLE_H */

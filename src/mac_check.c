@@ -10,7 +10,7 @@
 #include <apr_hash.h>
 #include "mac_check.h"
 #include "mac_dns.h"
-#include "mac_out.h"
+#include "mac_buf.h"
 
 static const char *const verdict_keys[MAC_V_COUNT] = {
     "published", "missing", "different", "no_answer", "error",
@@ -438,69 +438,69 @@ static const char *human(apr_pool_t *p, apr_time_t t)
     return apr_pstrcat(p, h, " UTC", NULL);
 }
 
-static void html_time(mac_out_t *o, apr_time_t t)
+static void html_time(mac_buf_t *o, apr_time_t t)
 {
     const char *s = rfc3339(o->p, t);
 
     if (!s) {
-        mac_out_s(o, "unknown");
+        mac_buf_add(o, "unknown");
         return;
     }
-    mac_out_f(o, "<time datetime=\"%s\">%s</time>", s, human(o->p, t));
+    mac_buf_addf(o, "<time datetime=\"%s\">%s</time>", s, human(o->p, t));
 }
 
-static void html_links(mac_out_t *o, const apr_array_header_t *inputs,
+static void html_links(mac_buf_t *o, const apr_array_header_t *inputs,
                        int again)
 {
     int i;
 
-    mac_out_f(o, "<p><a class=\"run-check\" href=\"?check\">%s</a> "
+    mac_buf_addf(o, "<p><a class=\"run-check\" href=\"?check\">%s</a> "
                  "(every virtual host; as <a href=\"?check&amp;json\">JSON"
                  "</a>)</p>\n", again ? "Check again" : "Run the check");
     if (!inputs || inputs->nelts < 2) {
         return;
     }
-    mac_out_s(o, "<ul class=\"check-one\">\n");
+    mac_buf_add(o, "<ul class=\"check-one\">\n");
     for (i = 0; i < inputs->nelts; i++) {
         const mac_check_input_t *in = &APR_ARRAY_IDX(inputs, i,
                                                      mac_check_input_t);
-        mac_out_f(o, "<li><a href=\"?check=%d\">Check only ", in->index);
-        mac_out_html(o, in->server_name ? in->server_name
+        mac_buf_addf(o, "<li><a href=\"?check=%d\">Check only ", in->index);
+        mac_buf_add_xml(o, in->server_name ? in->server_name
                                         : "(no ServerName)");
-        mac_out_s(o, "</a></li>\n");
+        mac_buf_add(o, "</a></li>\n");
     }
-    mac_out_s(o, "</ul>\n");
+    mac_buf_add(o, "</ul>\n");
 }
 
-static void html_values(mac_out_t *o, const apr_array_header_t *a)
+static void html_values(mac_buf_t *o, const apr_array_header_t *a)
 {
     int i;
 
     for (i = 0; a && i < a->nelts; i++) {
-        mac_out_s(o, i ? "<br/><code>" : "<code>");
-        mac_out_html(o, APR_ARRAY_IDX(a, i, const char *));
-        mac_out_s(o, "</code>");
+        mac_buf_add(o, i ? "<br/><code>" : "<code>");
+        mac_buf_add_xml(o, APR_ARRAY_IDX(a, i, const char *));
+        mac_buf_add(o, "</code>");
     }
 }
 
 /* A heading "TITLE DOMAIN" with id check-vhost-V-KIND-M and the start of
  * a table labelled by it, with these column heads. */
-static void html_table(mac_out_t *o, const char *kind, const char *title,
+static void html_table(mac_buf_t *o, const char *kind, const char *title,
                        const char *domain, int v, int m,
                        const char *const *cols)
 {
-    mac_out_f(o, "<h4 id=\"check-vhost-%d-%s-%d\">%s ", v, kind, m, title);
-    mac_out_html(o, domain);
-    mac_out_f(o, "</h4>\n<div class=\"scroll\"><table class=\"check\" "
+    mac_buf_addf(o, "<h4 id=\"check-vhost-%d-%s-%d\">%s ", v, kind, m, title);
+    mac_buf_add_xml(o, domain);
+    mac_buf_addf(o, "</h4>\n<div class=\"scroll\"><table class=\"check\" "
                  "aria-labelledby=\"check-vhost-%d-%s-%d\">\n<thead><tr>",
               v, kind, m);
     for (; *cols; cols++) {
-        mac_out_f(o, "<th scope=\"col\">%s</th>", *cols);
+        mac_buf_addf(o, "<th scope=\"col\">%s</th>", *cols);
     }
-    mac_out_s(o, "</tr></thead>\n<tbody>\n");
+    mac_buf_add(o, "</tr></thead>\n<tbody>\n");
 }
 
-static void html_records(mac_out_t *o, const mac_check_domain_t *d, int v,
+static void html_records(mac_buf_t *o, const mac_check_domain_t *d, int v,
                          int m)
 {
     static const char *const cols[] = {
@@ -512,39 +512,39 @@ static void html_records(mac_out_t *o, const mac_check_domain_t *d, int v,
     for (i = 0; i < d->records->nelts; i++) {
         const mac_check_rr_t *r = &APR_ARRAY_IDX(d->records, i,
                                                  mac_check_rr_t);
-        mac_out_f(o, "<tr class=\"verdict-%s\" data-verdict=\"%s\" "
+        mac_buf_addf(o, "<tr class=\"verdict-%s\" data-verdict=\"%s\" "
                      "data-name=\"", verdict_keys[r->verdict],
                   verdict_keys[r->verdict]);
-        mac_out_html(o, r->name);
-        mac_out_s(o, "\" data-type=\"");
-        mac_out_html(o, r->type ? r->type : "");
-        mac_out_s(o, "\"><td><code>");
-        mac_out_html(o, r->name);
-        mac_out_s(o, "</code></td><td>");
-        mac_out_html(o, r->type ? r->type : "");
-        mac_out_s(o, "</td><td>");
+        mac_buf_add_xml(o, r->name);
+        mac_buf_add(o, "\" data-type=\"");
+        mac_buf_add_xml(o, r->type ? r->type : "");
+        mac_buf_add(o, "\"><td><code>");
+        mac_buf_add_xml(o, r->name);
+        mac_buf_add(o, "</code></td><td>");
+        mac_buf_add_xml(o, r->type ? r->type : "");
+        mac_buf_add(o, "</td><td>");
         if (r->advised) {
-            mac_out_s(o, "<code>");
-            mac_out_html(o, r->advised);
-            mac_out_s(o, "</code>");
+            mac_buf_add(o, "<code>");
+            mac_buf_add_xml(o, r->advised);
+            mac_buf_add(o, "</code>");
         }
         else {
-            mac_out_html(o, r->comment);
+            mac_buf_add_xml(o, r->comment);
         }
-        mac_out_f(o, "</td><td class=\"verdict\">%s</td><td>",
+        mac_buf_addf(o, "</td><td class=\"verdict\">%s</td><td>",
                   verdict_labels[r->verdict]);
         html_values(o, r->found);
         if (r->note) {
-            mac_out_s(o, r->found && r->found->nelts ? "<br/><em>" : "<em>");
-            mac_out_html(o, r->note);
-            mac_out_s(o, "</em>");
+            mac_buf_add(o, r->found && r->found->nelts ? "<br/><em>" : "<em>");
+            mac_buf_add_xml(o, r->note);
+            mac_buf_add(o, "</em>");
         }
-        mac_out_s(o, "</td></tr>\n");
+        mac_buf_add(o, "</td></tr>\n");
     }
-    mac_out_s(o, "</tbody></table></div>\n");
+    mac_buf_add(o, "</tbody></table></div>\n");
 }
 
-static void html_tls(mac_out_t *o, const mac_check_domain_t *d, int v, int m,
+static void html_tls(mac_buf_t *o, const mac_check_domain_t *d, int v, int m,
                      apr_time_t now)
 {
     static const char *const cols[] = {
@@ -555,98 +555,98 @@ static void html_tls(mac_out_t *o, const mac_check_domain_t *d, int v, int m,
     html_table(o, "tls", "Certificates for", d->domain, v, m, cols);
     for (i = 0; i < d->tls->nelts; i++) {
         const mac_check_tls_t *t = &APR_ARRAY_IDX(d->tls, i, mac_check_tls_t);
-        mac_out_f(o, "<tr class=\"tls-%s\" data-verdict=\"%s\" data-name=\"",
+        mac_buf_addf(o, "<tr class=\"tls-%s\" data-verdict=\"%s\" data-name=\"",
                   tls_keys[t->verdict], tls_keys[t->verdict]);
-        mac_out_html(o, t->name);
-        mac_out_s(o, "\"><td><code>");
-        mac_out_html(o, t->name);
-        mac_out_f(o, "</code></td><td class=\"verdict\">%s</td><td>",
+        mac_buf_add_xml(o, t->name);
+        mac_buf_add(o, "\"><td><code>");
+        mac_buf_add_xml(o, t->name);
+        mac_buf_addf(o, "</code></td><td class=\"verdict\">%s</td><td>",
                   tls_labels[t->verdict]);
         if (t->res.ok && t->res.not_after) {
             html_time(o, t->res.not_after);
             if (t->res.not_after < now) {
-                mac_out_s(o, " <strong>expired</strong>");
+                mac_buf_add(o, " <strong>expired</strong>");
             }
         }
-        mac_out_s(o, "</td><td>");
+        mac_buf_add(o, "</td><td>");
         if (t->res.ok) {
-            mac_out_html(o, t->res.names);
+            mac_buf_add_xml(o, t->res.names);
         }
         else {
-            mac_out_s(o, "<em>");
-            mac_out_html(o, t->res.error);
-            mac_out_s(o, "</em>");
+            mac_buf_add(o, "<em>");
+            mac_buf_add_xml(o, t->res.error);
+            mac_buf_add(o, "</em>");
         }
-        mac_out_s(o, "</td></tr>\n");
+        mac_buf_add(o, "</td></tr>\n");
     }
-    mac_out_s(o, "</tbody></table></div>\n");
+    mac_buf_add(o, "</tbody></table></div>\n");
 }
 
 char *mac_check_html(apr_pool_t *p, const mac_check_t *c,
                      const apr_array_header_t *inputs)
 {
-    mac_out_t o;
+    mac_buf_t o;
     int i, j;
 
-    mac_out_init(&o, p);
-    mac_out_s(&o, "<section id=\"check\" aria-labelledby=\"check-title\">\n"
+    mac_buf_init(&o, p);
+    mac_buf_add(&o, "<section id=\"check\" aria-labelledby=\"check-title\">\n"
                   "<h2 id=\"check-title\">DNS and certificate check</h2>\n");
     if (!c) {
-        mac_out_s(&o, "<p>Looks up every DNS record advised below and "
+        mac_buf_add(&o, "<p>Looks up every DNS record advised below and "
                       "shows whether it is published, missing or different, "
                       "and reads the certificate each virtual host presents "
                       "for <code>autoconfig.</code> and "
                       "<code>autodiscover.</code> names. It runs only on "
                       "demand.</p>\n");
         html_links(&o, inputs, 0);
-        mac_out_s(&o, "</section>\n");
-        return mac_out_done(&o, NULL);
+        mac_buf_add(&o, "</section>\n");
+        return mac_buf_join(&o, NULL);
     }
-    mac_out_s(&o, "<dl class=\"kv\">\n<dt>Checked</dt><dd id=\"check-time\">");
+    mac_buf_add(&o, "<dl class=\"kv\">\n<dt>Checked</dt><dd id=\"check-time\">");
     html_time(&o, c->checked);
-    mac_out_s(&o, "</dd>\n<dt>Resolver</dt><dd id=\"check-resolver\">");
-    mac_out_html(&o, c->resolver);
-    mac_out_f(&o, "</dd>\n<dt>Queries</dt><dd id=\"check-queries\">%d (at "
+    mac_buf_add(&o, "</dd>\n<dt>Resolver</dt><dd id=\"check-resolver\">");
+    mac_buf_add_xml(&o, c->resolver);
+    mac_buf_addf(&o, "</dd>\n<dt>Queries</dt><dd id=\"check-queries\">%d (at "
                   "most %d per check)</dd>\n</dl>\n", c->queries,
               c->max_queries);
     if (c->from_cache) {
-        mac_out_s(&o, "<p class=\"note\" id=\"check-cached\">These results "
+        mac_buf_add(&o, "<p class=\"note\" id=\"check-cached\">These results "
                       "come from the cache: they were found by a check made "
                       "at the time above. Checks are kept for a short while "
                       "so that this page cannot make the server flood its "
                       "resolver.</p>\n");
     }
     if (c->cut) {
-        mac_out_f(&o, "<p class=\"note\" id=\"check-cut\">The check stopped "
+        mac_buf_addf(&o, "<p class=\"note\" id=\"check-cut\">The check stopped "
                       "at its bound (%d DNS queries, %d TLS connections); "
                       "what was not asked is marked &#8220;Not checked&#8221;."
                       " Check one virtual host at a time to see the rest."
                       "</p>\n", c->max_queries, c->max_probes);
     }
     if (c->unreachable) {
-        mac_out_s(&o, "<p class=\"note\" id=\"check-unreachable\">The "
+        mac_buf_add(&o, "<p class=\"note\" id=\"check-unreachable\">The "
                       "resolver did not answer; the records after the first "
                       "unanswered query were not asked.</p>\n");
     }
     for (i = 0; i < c->vhosts->nelts; i++) {
         const mac_check_vhost_t *vh = &APR_ARRAY_IDX(c->vhosts, i,
                                                      mac_check_vhost_t);
-        mac_out_f(&o, "<section class=\"check-vhost\" id=\"check-vhost-%d\">"
+        mac_buf_addf(&o, "<section class=\"check-vhost\" id=\"check-vhost-%d\">"
                       "\n<h3>", vh->index);
-        mac_out_html(&o, vh->server_name ? vh->server_name
+        mac_buf_add_xml(&o, vh->server_name ? vh->server_name
                                          : "(no ServerName)");
-        mac_out_s(&o, "</h3>\n<p>Certificates read at ");
+        mac_buf_add(&o, "</h3>\n<p>Certificates read at ");
         if (vh->tls_address) {
-            mac_out_s(&o, "<code>");
-            mac_out_html(&o, vh->tls_address);
-            mac_out_s(&o, "</code>");
+            mac_buf_add(&o, "<code>");
+            mac_buf_add_xml(&o, vh->tls_address);
+            mac_buf_add(&o, "</code>");
         }
         else {
-            mac_out_s(&o, "<em>no address</em>");
+            mac_buf_add(&o, "<em>no address</em>");
         }
-        mac_out_s(&o, ", with each name as SNI.</p>\n");
+        mac_buf_add(&o, ", with each name as SNI.</p>\n");
         if (vh->domains->nelts == 0) {
-            mac_out_s(&o, "<p>No domain configured.</p>\n");
+            mac_buf_add(&o, "<p>No domain configured.</p>\n");
         }
         for (j = 0; j < vh->domains->nelts; j++) {
             const mac_check_domain_t *d = &APR_ARRAY_IDX(vh->domains, j,
@@ -654,73 +654,73 @@ char *mac_check_html(apr_pool_t *p, const mac_check_t *c,
             html_records(&o, d, vh->index, j + 1);
             html_tls(&o, d, vh->index, j + 1, c->checked);
         }
-        mac_out_s(&o, "</section>\n");
+        mac_buf_add(&o, "</section>\n");
     }
     html_links(&o, inputs, 1);
-    mac_out_s(&o, "</section>\n");
-    return mac_out_done(&o, NULL);
+    mac_buf_add(&o, "</section>\n");
+    return mac_buf_join(&o, NULL);
 }
 
-static void json_domain(mac_out_t *o, const mac_check_domain_t *d,
+static void json_domain(mac_buf_t *o, const mac_check_domain_t *d,
                         apr_time_t now)
 {
     int i;
 
-    mac_out_s(o, "{\"domain\":");
-    mac_out_json(o, d->domain);
-    mac_out_s(o, ",\"records\":[");
+    mac_buf_add(o, "{\"domain\":");
+    mac_buf_add_json(o, d->domain);
+    mac_buf_add(o, ",\"records\":[");
     for (i = 0; i < d->records->nelts; i++) {
         const mac_check_rr_t *r = &APR_ARRAY_IDX(d->records, i,
                                                  mac_check_rr_t);
-        mac_out_s(o, i ? ",\n{\"name\":" : "\n{\"name\":");
-        mac_out_json(o, r->name);
-        mac_out_s(o, ",\"type\":");
-        mac_out_json(o, r->type);
-        mac_out_s(o, ",\"advised\":");
-        mac_out_json(o, r->advised);
-        mac_out_s(o, ",\"comment\":");
-        mac_out_json(o, r->comment);
-        mac_out_f(o, ",\"verdict\":\"%s\",\"found\":",
+        mac_buf_add(o, i ? ",\n{\"name\":" : "\n{\"name\":");
+        mac_buf_add_json(o, r->name);
+        mac_buf_add(o, ",\"type\":");
+        mac_buf_add_json(o, r->type);
+        mac_buf_add(o, ",\"advised\":");
+        mac_buf_add_json(o, r->advised);
+        mac_buf_add(o, ",\"comment\":");
+        mac_buf_add_json(o, r->comment);
+        mac_buf_addf(o, ",\"verdict\":\"%s\",\"found\":",
                   verdict_keys[r->verdict]);
-        mac_out_json_strings(o, r->found);
-        mac_out_s(o, ",\"note\":");
-        mac_out_json(o, r->note);
-        mac_out_s(o, "}");
+        mac_buf_add_json_strings(o, r->found);
+        mac_buf_add(o, ",\"note\":");
+        mac_buf_add_json(o, r->note);
+        mac_buf_add(o, "}");
     }
-    mac_out_s(o, "],\n\"tls\":[");
+    mac_buf_add(o, "],\n\"tls\":[");
     for (i = 0; i < d->tls->nelts; i++) {
         const mac_check_tls_t *t = &APR_ARRAY_IDX(d->tls, i, mac_check_tls_t);
         int known = t->res.ok && t->res.not_after;
 
-        mac_out_s(o, i ? ",\n{\"name\":" : "\n{\"name\":");
-        mac_out_json(o, t->name);
-        mac_out_f(o, ",\"verdict\":\"%s\",\"not_after\":",
+        mac_buf_add(o, i ? ",\n{\"name\":" : "\n{\"name\":");
+        mac_buf_add_json(o, t->name);
+        mac_buf_addf(o, ",\"verdict\":\"%s\",\"not_after\":",
                   tls_keys[t->verdict]);
-        mac_out_json(o, known ? rfc3339(o->p, t->res.not_after) : NULL);
-        mac_out_f(o, ",\"expired\":%s,\"certificate_names\":",
+        mac_buf_add_json(o, known ? rfc3339(o->p, t->res.not_after) : NULL);
+        mac_buf_addf(o, ",\"expired\":%s,\"certificate_names\":",
                   known && t->res.not_after < now ? "true" : "false");
-        mac_out_json(o, t->res.ok ? t->res.names : NULL);
-        mac_out_s(o, ",\"error\":");
-        mac_out_json(o, t->res.ok ? NULL : t->res.error);
-        mac_out_s(o, "}");
+        mac_buf_add_json(o, t->res.ok ? t->res.names : NULL);
+        mac_buf_add(o, ",\"error\":");
+        mac_buf_add_json(o, t->res.ok ? NULL : t->res.error);
+        mac_buf_add(o, "}");
     }
-    mac_out_s(o, "]}");
+    mac_buf_add(o, "]}");
 }
 
 char *mac_check_json(apr_pool_t *p, const mac_check_t *c)
 {
-    mac_out_t o;
+    mac_buf_t o;
     int i, j;
 
     if (!c) {
         return apr_pstrdup(p, "null");
     }
-    mac_out_init(&o, p);
-    mac_out_s(&o, "{\"checked\":");
-    mac_out_json(&o, rfc3339(p, c->checked));
-    mac_out_s(&o, ",\"resolver\":");
-    mac_out_json(&o, c->resolver);
-    mac_out_f(&o, ",\"from_cache\":%s,\"queries\":%d,\"max_queries\":%d,"
+    mac_buf_init(&o, p);
+    mac_buf_add(&o, "{\"checked\":");
+    mac_buf_add_json(&o, rfc3339(p, c->checked));
+    mac_buf_add(&o, ",\"resolver\":");
+    mac_buf_add_json(&o, c->resolver);
+    mac_buf_addf(&o, ",\"from_cache\":%s,\"queries\":%d,\"max_queries\":%d,"
                   "\"probes\":%d,\"max_probes\":%d,\"cut\":%s,"
                   "\"resolver_unreachable\":%s,\n\"vhosts\":[",
               c->from_cache ? "true" : "false", c->queries, c->max_queries,
@@ -729,21 +729,21 @@ char *mac_check_json(apr_pool_t *p, const mac_check_t *c)
     for (i = 0; i < c->vhosts->nelts; i++) {
         const mac_check_vhost_t *vh = &APR_ARRAY_IDX(c->vhosts, i,
                                                      mac_check_vhost_t);
-        mac_out_f(&o, "%s{\"index\":%d,\"server_name\":", i ? ",\n" : "\n",
+        mac_buf_addf(&o, "%s{\"index\":%d,\"server_name\":", i ? ",\n" : "\n",
                   vh->index);
-        mac_out_json(&o, vh->server_name);
-        mac_out_s(&o, ",\"tls_address\":");
-        mac_out_json(&o, vh->tls_address);
-        mac_out_s(&o, ",\"domains\":[");
+        mac_buf_add_json(&o, vh->server_name);
+        mac_buf_add(&o, ",\"tls_address\":");
+        mac_buf_add_json(&o, vh->tls_address);
+        mac_buf_add(&o, ",\"domains\":[");
         for (j = 0; j < vh->domains->nelts; j++) {
-            mac_out_s(&o, j ? ",\n" : "\n");
+            mac_buf_add(&o, j ? ",\n" : "\n");
             json_domain(&o, &APR_ARRAY_IDX(vh->domains, j,
                                            mac_check_domain_t), c->checked);
         }
-        mac_out_s(&o, "]}");
+        mac_buf_add(&o, "]}");
     }
-    mac_out_s(&o, "]}");
-    return mac_out_done(&o, NULL);
+    mac_buf_add(&o, "]}");
+    return mac_buf_join(&o, NULL);
 }
 
 /* ------------------------------------------------------------ query */

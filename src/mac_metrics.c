@@ -6,7 +6,7 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "mac_metrics.h"
-#include "mac_out.h"
+#include "mac_buf.h"
 
 char *mac_metrics_label(apr_pool_t *p, const char *s)
 {
@@ -30,19 +30,19 @@ char *mac_metrics_label(apr_pool_t *p, const char *s)
     return out;
 }
 
-static void header(mac_out_t *o, const char *name, const char *type,
+static void header(mac_buf_t *o, const char *name, const char *type,
                    const char *help)
 {
-    mac_out_f(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+    mac_buf_addf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 char *mac_metrics_text(apr_pool_t *p, const mac_status_t *st,
                        apr_size_t *len)
 {
-    mac_out_t o;
+    mac_buf_t o;
     int i, k;
 
-    mac_out_init(&o, p);
+    mac_buf_init(&o, p);
     header(&o, "mailautoconf_requests_total", "counter",
            "Requests answered per endpoint and outcome since the "
            "configuration was loaded.");
@@ -51,7 +51,7 @@ char *mac_metrics_text(apr_pool_t *p, const mac_status_t *st,
         const char *ep = mac_metrics_label(p, c->name ? c->name : "");
 
         for (k = 0; k < MAC_OUT_COUNT; k++) {
-            mac_out_f(&o, "mailautoconf_requests_total{endpoint=\"%s\","
+            mac_buf_addf(&o, "mailautoconf_requests_total{endpoint=\"%s\","
                           "outcome=\"%s\"} %lu\n", ep,
                       mac_metrics_label(p, mac_outcome_name(k)),
                       c->counts[k]);
@@ -59,12 +59,12 @@ char *mac_metrics_text(apr_pool_t *p, const mac_status_t *st,
     }
     header(&o, "mailautoconf_config_loaded_timestamp_seconds", "gauge",
            "When the configuration was loaded, in seconds since the epoch.");
-    mac_out_f(&o, "mailautoconf_config_loaded_timestamp_seconds %"
+    mac_buf_addf(&o, "mailautoconf_config_loaded_timestamp_seconds %"
                   APR_INT64_T_FMT "\n",
               (apr_int64_t)apr_time_sec(st->started));
     header(&o, "mailautoconf_build_info", "gauge",
            "The module version, as a label; the value is always 1.");
-    mac_out_f(&o, "mailautoconf_build_info{version=\"%s\"} 1\n",
+    mac_buf_addf(&o, "mailautoconf_build_info{version=\"%s\"} 1\n",
               mac_metrics_label(p, st->version ? st->version : "unknown"));
-    return mac_out_done(&o, len);
+    return mac_buf_join(&o, len);
 }

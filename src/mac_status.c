@@ -7,62 +7,21 @@
 #include <string.h>
 #include <apr_strings.h>
 #include <apr_lib.h>
-#define APR_WANT_IOVEC
-#include <apr_want.h>
 #include "mac_status.h"
 #include "mac_dns.h"
+#include "mac_buf.h"
 #include "mac_escape.h"
 
 /* ------------------------------------------------------------ output */
 
 /* The document is collected as a list of pieces and joined once. */
-typedef struct {
-    apr_pool_t         *p;
-    apr_array_header_t *v;    /* struct iovec */
-} out_t;
+typedef mac_buf_t out_t;
 
-static void addn(out_t *o, const char *s, apr_size_t n)
-{
-    struct iovec *io;
-
-    if (!s || n == 0) {
-        return;
-    }
-    io = apr_array_push(o->v);
-    io->iov_base = (void *)s;
-    io->iov_len = n;
-}
-
-static void add(out_t *o, const char *s)
-{
-    if (s) {
-        addn(o, s, strlen(s));
-    }
-}
-
-__attribute__((format(printf, 2, 3)))
-static void addf(out_t *o, const char *fmt, ...)
-{
-    va_list ap;
-    char *s;
-
-    va_start(ap, fmt);
-    s = apr_pvsprintf(o->p, fmt, ap);
-    va_end(ap);
-    add(o, s);
-}
-
-/* HTML text or attribute value. */
-static void add_h(out_t *o, const char *s)
-{
-    apr_size_t n;
-    char *e;
-
-    if (s) {
-        e = mac_xml_escape(o->p, s, strlen(s), &n);
-        addn(o, e, n);
-    }
-}
+#define addn  mac_buf_addn
+#define add   mac_buf_add
+#define addf  mac_buf_addf
+#define add_h mac_buf_add_xml     /* HTML text or attribute value */
+#define add_j mac_buf_add_json    /* a JSON string with its quotes, or null */
 
 /* Multi-line HTML text: each line escaped, the newlines kept as they are
  * (mac_xml_escape would write them as &#10;, which is right but makes the
@@ -83,52 +42,32 @@ static void add_lines_h(out_t *o, const char *s)
     }
 }
 
-/* A JSON string with its quotes, or null. */
-static void add_j(out_t *o, const char *s)
-{
-    apr_size_t n;
-    char *e;
-
-    if (!s) {
-        add(o, "null");
-        return;
-    }
-    e = mac_json_escape(o->p, s, strlen(s), &n);
-    add(o, "\"");
-    addn(o, e, n);
-    add(o, "\"");
-}
-
-static char *finish(out_t *o, apr_size_t *len)
-{
-    apr_size_t n = 0;
-    char *s = apr_pstrcatv(o->p, (const struct iovec *)o->v->elts,
-                           (apr_size_t)o->v->nelts, &n);
-
-    if (len) {
-        *len = n;
-    }
-    return s;
-}
-
-static void out_init(out_t *o, apr_pool_t *p)
-{
-    o->p = p;
-    o->v = apr_array_make(p, 512, sizeof(struct iovec));
-}
-
 /* ------------------------------------------------------------ values */
 
 static const char *const outcome_keys[MAC_OUT_COUNT] = {
-    "served", "not_found", "bad_request", "error"
+    "served", "redirected", "not_found", "bad_request", "error"
 };
 static const char *const outcome_labels[MAC_OUT_COUNT] = {
-    "Served", "Not found", "Bad request", "Error"
+    "Served", "Redirected", "Not found", "Bad request", "Error"
 };
 
 const char *mac_outcome_name(mac_outcome_e outcome)
 {
     return (unsigned)outcome < MAC_OUT_COUNT ? outcome_keys[outcome] : NULL;
+}
+
+mac_outcome_e mac_outcome_of(int http_status)
+{
+    if (http_status < 300 || http_status == 304) {
+        return http_status >= 100 ? MAC_OUT_SERVED : MAC_OUT_ERROR;
+    }
+    if (http_status < 400) {
+        return MAC_OUT_REDIRECTED;
+    }
+    if (http_status == 404) {
+        return MAC_OUT_NOT_FOUND;
+    }
+    return http_status < 500 ? MAC_OUT_BAD_REQUEST : MAC_OUT_ERROR;
 }
 
 /* t in UTC as "YYYY-MM-DD<sep>hh:mm:ss<zone>". */
@@ -344,9 +283,28 @@ static const mac_status_vhost_t *vhost(const mac_status_t *st, int i)
     return &APR_ARRAY_IDX(st->vhosts, i, mac_status_vhost_t);
 }
 
-static int nwarnings(const mac_status_vhost_t *vh)
+apr_array_header_t *mac_status_problems(apr_pool_t *p,
+                                        const mac_status_vhost_t *vh)
 {
-    return vh->warnings ? vh->warnings->nelts : 0;
+    apr_array_header_t *a = apr_array_make(p, 4, sizeof(const char *));
+
+    if (vh->warnings) {
+        apr_array_cat(a, (apr_array_header_t *)vh->warnings);
+    }
+    if (vh->base_url && strncasecmp(vh->base_url, "http://", 7) == 0
+        && !vh->https_redirect) {
+        APR_ARRAY_PUSH(a, const char *) =
+            "this virtual host answers over plain HTTP and does not redirect "
+            "to HTTPS (MailAutoconfRedirectHTTPS): Outlook asks for "
+            "Autodiscover over HTTPS only, so serve these paths over HTTPS "
+            "too, or redirect them";
+    }
+    return a;
+}
+
+static int nwarnings(apr_pool_t *p, const mac_status_vhost_t *vh)
+{
+    return mac_status_problems(p, vh)->nelts;
 }
 
 static int nservers(const mac_status_vhost_t *vh)
@@ -367,14 +325,20 @@ static const char css[] =
     "padding:0 1rem 2rem}\n"
     "h1{font-size:1.6rem;margin:1rem 0 .5rem}\n"
     "h2{font-size:1.3rem;margin-top:2.5rem;padding-top:.5rem;"
-    "border-top:2px solid #444}\n"
+    "border-top:2px solid #444;overflow-wrap:anywhere}\n"
     "h3{font-size:1.1rem;margin-top:1.5rem}\n"
-    "h4{font-size:1rem;margin:1rem 0 .25rem}\n"
+    "h4{font-size:1rem;margin:1rem 0 .25rem;overflow-wrap:anywhere}\n"
     "a{color:#0b57a4}\n"
+    /* 2px off the element, the ring has the page's background (white, or
+     * the pale red of the problems box) on both sides: 3:1 and more. */
+    "a:focus-visible,[tabindex]:focus-visible{outline:3px solid #1b1b1b;"
+    "outline-offset:2px}\n"
     "code,pre{font-family:ui-monospace,\"SFMono-Regular\",Menlo,Consolas,"
-    "monospace;font-size:.9rem}\n"
+    "\"DejaVu Sans Mono\",monospace;font-size:.9rem}\n"
+    /* Records wrap rather than run off; a wrapped line is indented. */
     "pre{background:#f3f3f3;border:1px solid #bbb;padding:.5rem;"
-    "overflow-x:auto}\n"
+    "white-space:pre-wrap;overflow-wrap:anywhere;"
+    "text-indent:2ch hanging each-line}\n"
     ".scroll{overflow-x:auto}\n"
     "table{border-collapse:collapse;margin:.5rem 0}\n"
     "caption{text-align:left;font-weight:600;padding:.25rem 0}\n"
@@ -382,19 +346,79 @@ static const char css[] =
     "vertical-align:top}\n"
     "thead th{background:#e8e8e8}\n"
     "td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
-    "td.url{overflow-wrap:anywhere;word-break:break-all}\n"
+    "code.url{overflow-wrap:break-word}\n"
+    "code.url .seg{white-space:nowrap}\n"
     "dl.kv{display:grid;grid-template-columns:max-content 1fr;"
     "gap:.25rem 1rem;margin:.5rem 0}\n"
     "dl.kv dt{font-weight:600}\n"
-    "dl.kv dd{margin:0;overflow-wrap:anywhere}\n"
+    "dl.kv dd{margin:0;overflow-wrap:anywhere;min-width:0}\n"
+    "nav li{overflow-wrap:anywhere}\n"
     ".problems{border-left:.4rem solid #b3261e;background:#fcebea;"
-    "padding:.25rem 1rem;margin:1rem 0}\n"
+    "padding:.25rem 1rem;margin:1rem 0;overflow-wrap:anywhere}\n"
     ".problems h3{color:#8c1d18;margin-top:.5rem}\n"
     ".ok{color:#1e6b2e}\n"
     ".vh{position:absolute;width:1px;height:1px;overflow:hidden;"
     "clip:rect(0 0 0 0);white-space:nowrap}\n"
+    /* Narrow windows: every row of a table is a block of labelled values
+     * (data-label), so no column runs off the screen. */
     "@media (max-width:40rem){dl.kv{grid-template-columns:1fr}"
-    "dl.kv dd{margin-left:1rem}}\n";
+    "dl.kv dd{margin-left:1rem}\n"
+    "table.stack,table.stack caption,table.stack tbody,table.stack tfoot,"
+    "table.stack th,table.stack td{display:block}\n"
+    "table.stack thead{position:absolute;width:1px;height:1px;"
+    "overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}\n"
+    "table.stack tr{display:grid;grid-template-columns:repeat(auto-fill,"
+    "minmax(6.5rem,1fr));border:1px solid #bbb;margin:0 0 .5rem}\n"
+    "table.stack th,table.stack td{border:0;min-width:0}\n"
+    "table.stack th[scope=row]{grid-column:1/-1;background:#e8e8e8}\n"
+    "table.stack td.wide{grid-column:1/-1}\n"
+    "table.stack td.n{text-align:left}\n"
+    "table.stack td[data-label]::before{content:attr(data-label);"
+    "display:block;font-size:.8rem;font-weight:600;color:#444}}\n";
+
+/* One part of a URL: kept on one line unless it is longer than a phone's
+ * line (browsers would otherwise break e.g. "b=<2>" after the "="). */
+#define URL_PART_NOWRAP 40
+
+static void add_url_part(out_t *o, const char *s, apr_size_t n)
+{
+    if (n == 0) {
+        return;
+    }
+    if (n <= URL_PART_NOWRAP) {
+        add(o, "<span class=\"seg\">");
+    }
+    add_h(o, apr_pstrndup(o->p, s, n));
+    if (n <= URL_PART_NOWRAP) {
+        add(o, "</span>");
+    }
+}
+
+/* A URL as HTML text that breaks only between its parts: after a "/"
+ * (not inside "//"), before "?" and "&". */
+static void add_url_h(out_t *o, const char *url)
+{
+    const char *s = url, *start = url;
+
+    for (; s && *s; s++) {
+        const char *cut = NULL;
+
+        if ((*s == '?' || *s == '&') && s > start) {
+            cut = s;
+        }
+        else if (*s == '/' && s[1] && s[1] != '/') {
+            cut = s + 1;
+        }
+        if (cut) {
+            add_url_part(o, start, (apr_size_t)(cut - start));
+            add(o, "<wbr/>");
+            start = cut;
+        }
+    }
+    if (s) {
+        add_url_part(o, start, (apr_size_t)(s - start));
+    }
+}
 
 static void html_dd_or(out_t *o, const char *v, const char *missing)
 {
@@ -418,7 +442,7 @@ static void html_counters(out_t *o, const mac_status_t *st)
     memset(tot, 0, sizeof(tot));
     add(o, "<section aria-labelledby=\"requests\">\n"
            "<h2 id=\"requests\">Requests</h2>\n"
-           "<div class=\"scroll\"><table id=\"counters\">\n"
+           "<div class=\"scroll\"><table id=\"counters\" class=\"stack\">\n"
            "<caption>Requests since the configuration was loaded, by "
            "endpoint and outcome</caption>\n"
            "<thead><tr><th scope=\"col\">Endpoint</th>");
@@ -434,16 +458,18 @@ static void html_counters(out_t *o, const mac_status_t *st)
         add_h(o, c->name ? c->name : "");
         add(o, "</th>");
         for (k = 0; k < MAC_OUT_COUNT; k++) {
-            addf(o, "<td class=\"n\">%lu</td>", c->counts[k]);
+            addf(o, "<td class=\"n\" data-label=\"%s\">%lu</td>",
+                 outcome_labels[k], c->counts[k]);
             row += c->counts[k];
             tot[k] += c->counts[k];
         }
-        addf(o, "<td class=\"n\">%lu</td></tr>\n", row);
+        addf(o, "<td class=\"n\" data-label=\"Total\">%lu</td></tr>\n", row);
         tot[MAC_OUT_COUNT] += row;
     }
     add(o, "</tbody>\n<tfoot><tr><th scope=\"row\">All endpoints</th>");
     for (k = 0; k <= MAC_OUT_COUNT; k++) {
-        addf(o, "<td class=\"n\">%lu</td>", tot[k]);
+        addf(o, "<td class=\"n\" data-label=\"%s\">%lu</td>",
+             k < MAC_OUT_COUNT ? outcome_labels[k] : "Total", tot[k]);
     }
     add(o, "</tr></tfoot>\n</table></div>\n</section>\n");
 }
@@ -457,7 +483,7 @@ static void html_servers(out_t *o, const mac_status_vhost_t *vh, int v)
         add(o, "<p>None configured.</p>\n");
         return;
     }
-    addf(o, "<div class=\"scroll\"><table class=\"servers\" "
+    addf(o, "<div class=\"scroll\"><table class=\"servers stack\" "
             "aria-labelledby=\"vhost-%d-servers\">\n"
             "<thead><tr><th scope=\"col\">#</th>"
             "<th scope=\"col\">Protocol</th><th scope=\"col\">Host</th>"
@@ -467,13 +493,15 @@ static void html_servers(out_t *o, const mac_status_vhost_t *vh, int v)
     for (i = 0; i < nservers(vh); i++) {
         const mac_server_t *s = &APR_ARRAY_IDX(vh->acct->servers, i,
                                                mac_server_t);
-        addf(o, "<tr><td class=\"n\">%d</td><td>", i + 1);
+        addf(o, "<tr><td class=\"n\" data-label=\"#\">%d</td>"
+                "<td data-label=\"Protocol\">", i + 1);
         add_h(o, mac_proto_name(s->proto));
-        add(o, "</td><td><code>");
+        add(o, "</td><td class=\"wide\" data-label=\"Host\"><code>");
         add_h(o, s->host);
-        addf(o, "</code></td><td class=\"n\">%d</td><td>", s->port);
+        addf(o, "</code></td><td class=\"n\" data-label=\"Port\">%d</td>"
+                "<td data-label=\"Socket\">", s->port);
         add_h(o, mac_socket_name(s->socket));
-        add(o, "</td><td>");
+        add(o, "</td><td data-label=\"Authentication\">");
         add_h(o, mac_auth_name(s->auth));
         add(o, "</td></tr>\n");
     }
@@ -493,7 +521,7 @@ static void html_endpoints(out_t *o, const mac_status_vhost_t *vh, int v)
         add_h(o, dom);
         add(o, "</code>.</p>\n");
     }
-    addf(o, "<div class=\"scroll\"><table class=\"endpoints\" "
+    addf(o, "<div class=\"scroll\"><table class=\"endpoints stack\" "
             "aria-labelledby=\"vhost-%d-endpoints\">\n"
             "<thead><tr><th scope=\"col\">Client</th><th scope=\"col\">URL"
             "</th><th scope=\"col\">Sample request</th></tr></thead>\n"
@@ -501,9 +529,11 @@ static void html_endpoints(out_t *o, const mac_status_vhost_t *vh, int v)
     for (i = 0; i < n; i++) {
         add(o, "<tr><th scope=\"row\">");
         add_h(o, ep[i].client);
-        add(o, "</th><td class=\"url\"><code>");
-        add_h(o, ep[i].url);
-        add(o, "</code></td><td>");
+        add(o, "</th><td class=\"wide\" data-label=\"URL\">"
+               "<code class=\"url\">");
+        add_url_h(o, ep[i].url);
+        add(o, "</code></td><td class=\"wide\" "
+               "data-label=\"Sample request\">");
         if (ep[i].sample && links) {
             addf(o, "<a class=\"sample\" data-endpoint=\"%s\" href=\"",
                  ep[i].key);
@@ -553,6 +583,7 @@ static void html_vhost(out_t *o, const mac_status_vhost_t *vh, int v)
 {
     const mac_account_t *a = vh->acct;
     apr_array_header_t *al = split_aliases(o->p, vh->aliases);
+    apr_array_header_t *probs = mac_status_problems(o->p, vh);
     int i;
 
     addf(o, "<section class=\"vhost\" id=\"vhost-%d\" "
@@ -603,8 +634,8 @@ static void html_vhost(out_t *o, const mac_status_vhost_t *vh, int v)
                "not set: the display name is used");
     add(o, "<dt>Documentation</dt><dd>");
     if (a && a->doc_url) {
-        add(o, "<code>");
-        add_h(o, a->doc_url);
+        add(o, "<code class=\"url\">");
+        add_url_h(o, a->doc_url);
         add(o, "</code>");
         if (a->doc_text) {
             add(o, " &#8212; ");
@@ -630,12 +661,12 @@ static void html_vhost(out_t *o, const mac_status_vhost_t *vh, int v)
     html_dd_or(o, vh->https_redirect, "off");
     add(o, "</dl>\n");
 
-    if (nwarnings(vh) > 0) {
+    if (probs->nelts > 0) {
         addf(o, "<div class=\"problems\">\n<h3 id=\"vhost-%d-problems\">"
-                "Problems (%d)</h3>\n<ul>\n", v, nwarnings(vh));
-        for (i = 0; i < nwarnings(vh); i++) {
+                "Problems (%d)</h3>\n<ul>\n", v, probs->nelts);
+        for (i = 0; i < probs->nelts; i++) {
             add(o, "<li><strong>Warning:</strong> ");
-            add_h(o, APR_ARRAY_IDX(vh->warnings, i, const char *));
+            add_h(o, APR_ARRAY_IDX(probs, i, const char *));
             add(o, "</li>\n");
         }
         add(o, "</ul>\n</div>\n");
@@ -657,7 +688,7 @@ char *mac_status_html(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
     apr_int64_t up = uptime_seconds(st);
     int i, nprob = 0, nvprob = 0;
 
-    out_init(&o, p);
+    mac_buf_init(&o, p);
     add(&o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
             "<meta charset=\"utf-8\"/>\n"
             "<meta name=\"viewport\" content=\"width=device-width, "
@@ -677,7 +708,7 @@ char *mac_status_html(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
     addf(&o, "<dt>Uptime</dt><dd id=\"uptime\" data-seconds=\"%"
              APR_INT64_T_FMT "\">%s</dd>\n", up, uptime_words(p, up));
     for (i = 0; i < nvhosts(st); i++) {
-        int n = nwarnings(vhost(st, i));
+        int n = nwarnings(p, vhost(st, i));
         nprob += n;
         nvprob += n > 0;
     }
@@ -690,13 +721,14 @@ char *mac_status_html(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
         add(&o, "<nav aria-label=\"Virtual hosts\">\n<ul>\n");
         for (i = 0; i < nvhosts(st); i++) {
             const mac_status_vhost_t *vh = vhost(st, i);
+            int n = nwarnings(p, vh);
+
             addf(&o, "<li><a href=\"#vhost-%d\">", i + 1);
             add_h(&o, vh->server_name ? vh->server_name : "(no ServerName)");
             add(&o, "</a>");
-            if (nwarnings(vh)) {
+            if (n) {
                 addf(&o, " &#8212; <a href=\"#vhost-%d-problems\">%d "
-                         "problem%s</a>", i + 1, nwarnings(vh),
-                     nwarnings(vh) == 1 ? "" : "s");
+                         "problem%s</a>", i + 1, n, n == 1 ? "" : "s");
             }
             add(&o, "</li>\n");
         }
@@ -712,24 +744,10 @@ char *mac_status_html(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
         html_vhost(&o, vhost(st, i), i + 1);
     }
     add(&o, "</main>\n</body>\n</html>\n");
-    return finish(&o, len);
+    return mac_buf_join(&o, len);
 }
 
 /* ------------------------------------------------------------ JSON */
-
-static void json_str_array(out_t *o, const apr_array_header_t *a)
-{
-    int i;
-
-    add(o, "[");
-    for (i = 0; a && i < a->nelts; i++) {
-        if (i) {
-            add(o, ",");
-        }
-        add_j(o, APR_ARRAY_IDX(a, i, const char *));
-    }
-    add(o, "]");
-}
 
 static void json_vhost(out_t *o, const mac_status_vhost_t *vh)
 {
@@ -740,14 +758,14 @@ static void json_vhost(out_t *o, const mac_status_vhost_t *vh)
     add(o, "{\"server_name\":");
     add_j(o, vh->server_name);
     add(o, ",\"aliases\":");
-    json_str_array(o, split_aliases(o->p, vh->aliases));
+    mac_buf_add_json_strings(o, split_aliases(o->p, vh->aliases));
     add(o, ",\"defined_at\":");
     add_j(o, vh->defined_at);
     add(o, ",\"base_url\":");
     add_j(o, vh->base_url);
     addf(o, ",\"https_port\":%d", vh->https_port);
     add(o, ",\n\"domains\":");
-    json_str_array(o, a ? a->domains : NULL);
+    mac_buf_add_json_strings(o, a ? a->domains : NULL);
     add(o, ",\n\"servers\":[");
     for (i = 0; i < nservers(vh); i++) {
         const mac_server_t *s = &APR_ARRAY_IDX(a->servers, i, mac_server_t);
@@ -804,7 +822,7 @@ static void json_vhost(out_t *o, const mac_status_vhost_t *vh)
         add(o, "}");
     }
     add(o, ",\n\"problems\":");
-    json_str_array(o, vh->warnings);
+    mac_buf_add_json_strings(o, mac_status_problems(o->p, vh));
     add(o, ",\n\"dns\":{");
     for (i = 0; i < ndomains(vh); i++) {
         const char *d = APR_ARRAY_IDX(a->domains, i, const char *);
@@ -838,7 +856,7 @@ char *mac_status_json(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
     out_t o;
     int i, k;
 
-    out_init(&o, p);
+    mac_buf_init(&o, p);
     add(&o, "{\"version\":");
     add_j(&o, st->version);
     add(&o, ",\"started\":");
@@ -875,5 +893,5 @@ char *mac_status_json(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
         json_vhost(&o, vhost(st, i));
     }
     add(&o, "]}\n");
-    return finish(&o, len);
+    return mac_buf_join(&o, len);
 }

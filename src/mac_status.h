@@ -10,7 +10,15 @@
  * endpoint and outcome, and per virtual host its names, where it was
  * defined, its domains, servers, login-name template, display names, the
  * URL of each endpoint with a sample request, the problems found in its
- * configuration, and per domain the DNS records to publish (mac_dns.h).
+ * configuration (and a warning when it answers over plain HTTP without
+ * redirecting to HTTPS), and per domain the DNS records to publish
+ * (mac_dns.h).  Virtual hosts are listed in the order given.
+ *
+ * Layout: readable from 320 pixels wide up, with nothing wider than the
+ * window: below 40rem the tables become one block per row, each value
+ * labelled (data-label); URLs break only after "/" and before "?" and "&"
+ * (<wbr/>); DNS records wrap with a hanging indent; the keyboard focus
+ * ring has at least 3:1 contrast against the page.
  *
  * Every value is escaped for the output language; values that go into
  * URLs are percent-encoded first (the sample address test@<first domain>
@@ -24,12 +32,12 @@
  * "uptime", "counters" (the table), "vhost-N" (N from 1), and within it
  * "vhost-N-problems", "vhost-N-servers", "vhost-N-endpoints",
  * "vhost-N-dns", "vhost-N-dns-M"; sample links have class "sample" and
- * data-endpoint="<endpoint key>".
+ * data-endpoint="<endpoint key>"; URLs are in <code class="url">.
  *
  * JSON layout:
  *   {"version":"…", "started":"RFC 3339", "now":"RFC 3339",
  *    "uptime_seconds":N,
- *    "counters":{"thunderbird":{"served":N,"not_found":N,
+ *    "counters":{"thunderbird":{"served":N,"redirected":N,"not_found":N,
  *                               "bad_request":N,"error":N,"total":N},…},
  *    "database_queries":N (only when a server uses a database),
  *    "vhosts":[{"server_name":"…", "aliases":["…"], "defined_at":"…",
@@ -41,7 +49,7 @@
  *      "profile_path":"…"|null, "profile_signed":true|false,
  *      "activesync_url":"…"|null, "https_redirect":"…"|null,
  *      "endpoints":{"thunderbird":"URL",…}, "samples":{"thunderbird":"URL",…},
- *      "problems":["…"],
+ *      "problems":["…"],   (as mac_status_problems)
  *      "dns":{"example.com":[{"name":"…","type":"…"|null,
  *                             "value":"…"|null,"comment":"…"}]}}]}
  * Endpoint keys: thunderbird, autodiscover, autodiscover-json and, when a
@@ -59,7 +67,8 @@
 #include "mac_account.h"
 
 typedef enum {
-    MAC_OUT_SERVED = 0,
+    MAC_OUT_SERVED = 0,       /* 1xx, 2xx, 304 Not Modified */
+    MAC_OUT_REDIRECTED,       /* other 3xx (e.g. to HTTPS) */
     MAC_OUT_NOT_FOUND,
     MAC_OUT_BAD_REQUEST,
     MAC_OUT_ERROR,
@@ -68,7 +77,9 @@ typedef enum {
 
 typedef struct {
     const char *name;     /* endpoint name: "thunderbird", "autodiscover",
-                           * "autodiscover-json", "mobileconfig" */
+                           * "autodiscover-json", "mobileconfig" (asking
+                           * for a profile), "mobileconfig-page" (the
+                           * page without parameters) */
     unsigned long counts[MAC_OUT_COUNT];
 } mac_status_counter_t;
 
@@ -105,8 +116,20 @@ typedef struct {
                                * after "counters", may be NULL */
 } mac_status_t;
 
-/* "served", "not_found", "bad_request", "error" (the JSON keys). */
+/* "served", "redirected", "not_found", "bad_request", "error" (the JSON
+ * keys). */
 const char *mac_outcome_name(mac_outcome_e outcome);
+
+/* The outcome an HTTP status counts as: below 300 and 304 served, other
+ * 3xx redirected, 404 not found, other 4xx bad request, 5xx (and anything
+ * else) error. */
+mac_outcome_e mac_outcome_of(int http_status);
+
+/* The problems shown for a virtual host: its warnings, then the ones the
+ * status page finds itself (plain HTTP without the HTTPS redirect, which
+ * Outlook does not use).  An array of const char *, from p. */
+apr_array_header_t *mac_status_problems(apr_pool_t *p,
+                                        const mac_status_vhost_t *vh);
 
 /* The page / the object, allocated from p; *len (may be NULL) receives
  * the length. */

@@ -6,26 +6,13 @@
 #include <string.h>
 #include <apr_strings.h>
 #include "mac_thunderbird.h"
-#include "mac_escape.h"
+#include "mac_buf.h"
 
-/* A small append-only buffer on a pool, for startup rendering. */
-typedef struct {
-    apr_pool_t         *p;
-    apr_array_header_t *parts;   /* const char * */
-} outbuf_t;
-
-static void put(outbuf_t *b, const char *s)
-{
-    APR_ARRAY_PUSH(b->parts, const char *) = s;
-}
-
-static void put_esc(outbuf_t *b, const char *s)
-{
-    put(b, mac_xml_escape(b->p, s, strlen(s), NULL));
-}
+#define put     mac_buf_add
+#define put_esc mac_buf_add_xml
 
 /* <name>escaped value</name> on its own indented line. */
-static void put_elem(outbuf_t *b, const char *indent, const char *name,
+static void put_elem(mac_buf_t *b, const char *indent, const char *name,
                      const char *value)
 {
     put(b, indent);
@@ -38,7 +25,7 @@ static void put_elem(outbuf_t *b, const char *indent, const char *name,
     put(b, ">\n");
 }
 
-static void put_server(outbuf_t *b, const mac_account_t *acct,
+static void put_server(mac_buf_t *b, const mac_account_t *acct,
                        const mac_server_t *s, const char *domain)
 {
     const char *kind = s->proto == MAC_PROTO_SMTP ? "outgoingServer"
@@ -63,7 +50,7 @@ char *mac_tb_render(apr_pool_t *p, const mac_account_t *acct,
                     const char *domain, apr_size_t *len)
 {
     apr_pool_t *scratch;
-    outbuf_t b;
+    mac_buf_t b;
     const char *display, *shortname;
     int i;
     mac_proto_e order[] = { MAC_PROTO_IMAP, MAC_PROTO_POP3, MAC_PROTO_SMTP };
@@ -75,8 +62,7 @@ char *mac_tb_render(apr_pool_t *p, const mac_account_t *acct,
     if (apr_pool_create(&scratch, p) != APR_SUCCESS) {
         return NULL;
     }
-    b.p = scratch;
-    b.parts = apr_array_make(scratch, 64, sizeof(const char *));
+    mac_buf_init(&b, scratch);
     display = acct->display_name ? acct->display_name : domain;
     shortname = acct->short_name ? acct->short_name : display;
 
@@ -118,8 +104,7 @@ char *mac_tb_render(apr_pool_t *p, const mac_account_t *acct,
     }
     put(&b, "  </emailProvider>\n</clientConfig>\n");
 
-    out = apr_array_pstrcat(scratch, b.parts, 0);
-    n = strlen(out);
+    out = mac_buf_join(&b, &n);
     out = apr_pstrmemdup(p, out, n);
     apr_pool_destroy(scratch);
     if (len) {

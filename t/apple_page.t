@@ -172,114 +172,127 @@ my $A = 'emailaddress=alice@example.com';
 #    forbid  => [raw byte strings that must not be in the body],
 #    name    => expected refilled name value, or undef: none required,
 #    address => expected refilled address value, or undef,
-#    msg     => pattern the alert's text must match }]
+#    msg     => pattern the message's text must match,
+#    field   => the field the message is about: name or address }]
 my @ERRORS = (
     # bad names: refused, never reflected raw
     ['name with CR LF', 'apple_basic', "$A&name=MARK%0D%0A%3Cb%3EX", 400,
-     { forbid => ["MARK\r", "\r\n<b>", "<b>"], msg => qr/\bname\b/i }],
+     { forbid => ["MARK\r", "\r\n<b>", "<b>"], msg => qr/\bname\b/i, field => 'name' }],
     ['name with LF', 'apple_basic', "$A&name=MARK%0AX", 400,
-     { forbid => ["MARK\n"], msg => qr/\bname\b/i }],
+     { forbid => ["MARK\n"], msg => qr/\bname\b/i, field => 'name' }],
     ['name with NUL', 'apple_basic', "$A&name=MARK%00%3Cb%3E", 400,
-     { forbid => ["\0", "<b>"], msg => qr/\bname\b/i }],
+     { forbid => ["\0", "<b>"], msg => qr/\bname\b/i, field => 'name' }],
     ['name with TAB', 'apple_basic', "$A&name=MARK%09X", 400,
-     { forbid => ["MARK\tX"], msg => qr/\bname\b/i }],
+     { forbid => ["MARK\tX"], msg => qr/\bname\b/i, field => 'name' }],
     ['name with DEL', 'apple_basic', "$A&name=MARK%7FX", 400,
-     { forbid => ["\x7f"], msg => qr/\bname\b/i }],
+     { forbid => ["\x7f"], msg => qr/\bname\b/i, field => 'name' }],
     ['name with a C1 control', 'apple_basic', "$A&name=MARK%C2%85X", 400,
-     { forbid => ["\xc2\x85"], msg => qr/\bname\b/i }],
+     { forbid => ["\xc2\x85"], msg => qr/\bname\b/i, field => 'name' }],
     ['name with invalid UTF-8', 'apple_basic', "$A&name=MARK%C3%28", 400,
-     { forbid => ["\xc3\x28"], msg => qr/\bname\b/i }],
+     { forbid => ["\xc3\x28"], msg => qr/\bname\b/i, field => 'name' }],
     ['name with an overlong <', 'apple_basic', "$A&name=MARK%C0%BCb%C0%BE", 400,
-     { forbid => ["\xc0\xbc", "<b>"], msg => qr/\bname\b/i }],
+     { forbid => ["\xc0\xbc", "<b>"], msg => qr/\bname\b/i, field => 'name' }],
     ['name with a lone continuation byte', 'apple_basic', "$A&name=MARK%80", 400,
-     { forbid => ["MARK\x80"], msg => qr/\bname\b/i }],
+     { forbid => ["MARK\x80"], msg => qr/\bname\b/i, field => 'name' }],
     ['name with a surrogate', 'apple_basic', "$A&name=MARK%ED%A0%80", 400,
-     { forbid => ["\xed\xa0\x80"], msg => qr/\bname\b/i }],
+     { forbid => ["\xed\xa0\x80"], msg => qr/\bname\b/i, field => 'name' }],
     ['name with RIGHT-TO-LEFT OVERRIDE', 'apple_basic',
-     "$A&name=MARK%E2%80%AEmoc.elpmaxe", 400, { forbid => ["\xe2\x80\xae"], msg => qr/\bname\b/i }],
+     "$A&name=MARK%E2%80%AEmoc.elpmaxe", 400, { forbid => ["\xe2\x80\xae"], msg => qr/\bname\b/i, field => 'name' }],
     ['name with LEFT-TO-RIGHT EMBEDDING', 'apple_basic',
-     "$A&name=MARK%E2%80%AAX", 400, { forbid => ["\xe2\x80\xaa"], msg => qr/\bname\b/i }],
+     "$A&name=MARK%E2%80%AAX", 400, { forbid => ["\xe2\x80\xaa"], msg => qr/\bname\b/i, field => 'name' }],
     ['name with RIGHT-TO-LEFT ISOLATE', 'apple_basic',
-     "$A&name=MARK%E2%81%A7X", 400, { forbid => ["\xe2\x81\xa7"], msg => qr/\bname\b/i }],
+     "$A&name=MARK%E2%81%A7X", 400, { forbid => ["\xe2\x81\xa7"], msg => qr/\bname\b/i, field => 'name' }],
     ['name with POP DIRECTIONAL ISOLATE', 'apple_basic',
-     "$A&name=MARK%E2%81%A9X", 400, { forbid => ["\xe2\x81\xa9"], msg => qr/\bname\b/i }],
+     "$A&name=MARK%E2%81%A9X", 400, { forbid => ["\xe2\x81\xa9"], msg => qr/\bname\b/i, field => 'name' }],
     ['name with LINE SEPARATOR', 'apple_basic', "$A&name=MARK%E2%80%A8X", 400,
-     { forbid => ["\xe2\x80\xa8"], msg => qr/\bname\b/i }],
+     { forbid => ["\xe2\x80\xa8"], msg => qr/\bname\b/i, field => 'name' }],
     ['name with U+FFFF', 'apple_basic', "$A&name=MARK%EF%BF%BF", 400,
-     { forbid => ["\xef\xbf\xbf"], msg => qr/\bname\b/i }],
-    ['name of 129 bytes', 'apple_basic',
-     "$A&name=" . ('%3Cb%3E' x 43), 400, { forbid => ['<b>', '<b>' x 43], msg => qr/\bname\b/i }],
-    ['name of 130 bytes (65 x U+00E9)', 'apple_basic',
-     "$A&name=" . ('%C3%A9' x 65), 400, { forbid => ["\xc3\xa9" x 65], msg => qr/\bname\b/i }],
-    ['name of 129 bytes (old parameter name)', 'apple_basic',
-     "$A&emailname=" . ('x' x 129), 400, { forbid => ['x' x 129], msg => qr/\bname\b/i }],
+     { forbid => ["\xef\xbf\xbf"], msg => qr/\bname\b/i, field => 'name' }],
+    ['name of 129 characters', 'apple_basic',
+     "$A&name=" . ('%3Cb%3E' x 43), 400,
+     { forbid => ['<b>', '<b>' x 43], name => '<b>' x 43, msg => qr/\bname\b/i, field => 'name' }],
+    ['name of 129 characters (129 x U+00E9), refilled', 'apple_basic',
+     "$A&name=" . ('%C3%A9' x 129), 400,
+     { name => "\x{e9}" x 129, msg => qr/128 characters/, field => 'name' }],
+    ['name of 129 CJK characters (387 bytes), refilled', 'apple_basic',
+     "$A&name=" . ('%E5%B1%B1' x 129), 400,
+     { name => "\x{5c71}" x 129, msg => qr/128 characters/, field => 'name' }],
+    ['name over the byte cap (129 x U+1F600), refilled', 'apple_basic',
+     "$A&name=" . ('%F0%9F%98%80' x 129), 400,
+     { name => "\x{1f600}" x 129, msg => qr/128 characters/, field => 'name' }],
+    ['a 50-character CJK name with a bad address: the name refilled', 'apple_basic',
+     'emailaddress=alice&name=' . ('%E5%B1%B1%E7%94%B0' x 25), 400,
+     { name => "\x{5c71}\x{7530}" x 25, address => 'alice', msg => qr/address/i,
+       field => 'address' }],
+    ['name of 129 characters (old parameter name)', 'apple_basic',
+     "$A&emailname=" . ('x' x 129), 400, { name => 'x' x 129, msg => qr/\bname\b/i, field => 'name' }],
 
     # bad addresses: refused, refilled escaped
     ['address with markup', 'apple_basic',
      'emailaddress=%3Cb%3EMARK@example.com&name=%3Cb%3E%26%22%27', 400,
      { forbid => ['<b>'], address => '<b>MARK@example.com',
-       name => q{<b>&"'}, msg => qr/address/i }],
+       name => q{<b>&"'}, msg => qr/address/i, field => 'address' }],
     ['address with a quote', 'apple_basic',
      'emailaddress=%22%3E%3Cb%3E@example.com', 400,
-     { forbid => ['"><b>', '<b>'], address => '"><b>@example.com', msg => qr/address/i }],
+     { forbid => ['"><b>', '<b>'], address => '"><b>@example.com', msg => qr/address/i, field => 'address' }],
     ['address without @', 'apple_basic', 'emailaddress=alice&name=Alice', 400,
-     { address => 'alice', name => 'Alice', msg => qr/address/i }],
+     { address => 'alice', name => 'Alice', msg => qr/address/i, field => 'address' }],
     ['address without domain', 'apple_basic', 'emailaddress=alice@', 400,
-     { address => 'alice@', msg => qr/address/i }],
+     { address => 'alice@', msg => qr/address/i, field => 'address' }],
     ['address with two @', 'apple_basic', 'emailaddress=a@b@example.com', 400,
-     { address => 'a@b@example.com', msg => qr/address/i }],
+     { address => 'a@b@example.com', msg => qr/address/i, field => 'address' }],
     ['address with NUL', 'apple_basic',
-     'emailaddress=alice@exam%00%3Cb%3Eple.com', 400, { forbid => ["\0", '<b>'], msg => qr/address/i }],
+     'emailaddress=alice@exam%00%3Cb%3Eple.com', 400, { forbid => ["\0", '<b>'], msg => qr/address/i, field => 'address' }],
     ['address with CR LF', 'apple_basic',
      'emailaddress=alice%0D%0AX-Injected:%20yes@example.com', 400,
-     { forbid => ["\r\nX-Injected", "\nX-Injected"], msg => qr/address/i }],
+     { forbid => ["\r\nX-Injected", "\nX-Injected"], msg => qr/address/i, field => 'address' }],
     ['address with invalid UTF-8', 'apple_basic',
-     'emailaddress=%C3%28lice@example.com', 400, { forbid => ["\xc3\x28"], msg => qr/address/i }],
+     'emailaddress=%C3%28lice@example.com', 400, { forbid => ["\xc3\x28"], msg => qr/address/i, field => 'address' }],
     ['address with a non-ASCII local part', 'apple_basic',
-     'emailaddress=%C3%A4lice@example.com', 400, { msg => qr/address/i }],
+     'emailaddress=%C3%A4lice@example.com', 400, { msg => qr/address/i, field => 'address' }],
     ['address with a UTF-8 domain', 'apple_basic',
-     'emailaddress=alice@b%C3%BCcher.example.com', 400, { msg => qr/address/i }],
+     'emailaddress=alice@b%C3%BCcher.example.com', 400, { msg => qr/address/i, field => 'address' }],
     ['address with a local part of 65 bytes', 'apple_basic',
-     'emailaddress=' . ('a' x 65) . '@example.com', 400, { msg => qr/address/i }],
+     'emailaddress=' . ('a' x 65) . '@example.com', 400, { msg => qr/address/i, field => 'address' }],
     ['empty address', 'apple_basic', 'emailaddress=&name=Alice+%3Cb%3E', 400,
-     { forbid => ['<b>'], name => 'Alice <b>', msg => qr/address/i }],
+     { forbid => ['<b>'], name => 'Alice <b>', msg => qr/address/i, field => 'address' }],
     ['a name but no address', 'apple_basic', 'name=Alice', 400,
-     { name => 'Alice', msg => qr/address/i }],
-    ['an empty name and no address', 'apple_basic', 'name=', 400, { msg => qr/address/i }],
+     { name => 'Alice', msg => qr/address/i, field => 'address' }],
+    ['an empty name and no address', 'apple_basic', 'name=', 400, { msg => qr/address/i, field => 'address' }],
 
     # a domain this host does not serve
     ['foreign domain', 'apple_basic',
      'emailaddress=alice@foreign.test&name=Alice+%3Cb%3E', 404,
-     { forbid => ['<b>'], address => 'alice@foreign.test', name => 'Alice <b>', msg => qr/domain/i }],
+     { forbid => ['<b>'], address => 'alice@foreign.test', name => 'Alice <b>', msg => qr/domain/i, field => 'address' }],
     ['subdomain of a served domain', 'apple_basic',
      'emailaddress=alice@mail.example.com', 404,
-     { address => 'alice@mail.example.com', msg => qr/domain/i }],
+     { address => 'alice@mail.example.com', msg => qr/domain/i, field => 'address' }],
     ['another host\'s domain', 'apple_pop', 'emailaddress=alice@example.com',
-     404, { address => 'alice@example.com', msg => qr/domain/i }],
+     404, { address => 'alice@example.com', msg => qr/domain/i, field => 'address' }],
 
     # the same parameter twice, under one name or two
     ['emailaddress twice', 'apple_basic',
-     'emailaddress=alice@example.com&emailaddress=bob@example.com', 400, { msg => qr/more than once|twice|duplicate/i }],
+     'emailaddress=alice@example.com&emailaddress=bob@example.com', 400, { msg => qr/more than once|twice|duplicate/i, field => 'address' }],
     ['emailaddress twice, same value', 'apple_basic',
-     'emailaddress=alice@example.com&emailaddress=alice@example.com', 400, { msg => qr/more than once|twice|duplicate/i }],
+     'emailaddress=alice@example.com&emailaddress=alice@example.com', 400, { msg => qr/more than once|twice|duplicate/i, field => 'address' }],
     ['emailaddress twice, letter case', 'apple_basic',
-     'emailaddress=alice@example.com&EmailAddress=bob@example.com', 400, { msg => qr/more than once|twice|duplicate/i }],
+     'emailaddress=alice@example.com&EmailAddress=bob@example.com', 400, { msg => qr/more than once|twice|duplicate/i, field => 'address' }],
     ['email and emailaddress', 'apple_basic',
-     'email=alice@example.com&emailaddress=bob@example.com', 400, { msg => qr/more than once|twice|duplicate/i }],
+     'email=alice@example.com&emailaddress=bob@example.com', 400, { msg => qr/more than once|twice|duplicate/i, field => 'address' }],
     ['email twice', 'apple_basic',
-     'email=alice@example.com&email=bob@example.com', 400, { msg => qr/more than once|twice|duplicate/i }],
-    ['name twice', 'apple_basic', "$A&name=A&name=B", 400, { msg => qr/more than once|twice|duplicate/i }],
-    ['name and emailname', 'apple_basic', "$A&name=A&emailname=B", 400, { msg => qr/more than once|twice|duplicate/i }],
-    ['emailname twice', 'apple_basic', "$A&emailname=A&emailname=B", 400, { msg => qr/more than once|twice|duplicate/i }],
+     'email=alice@example.com&email=bob@example.com', 400, { msg => qr/more than once|twice|duplicate/i, field => 'address' }],
+    ['name twice', 'apple_basic', "$A&name=A&name=B", 400, { msg => qr/more than once|twice|duplicate/i, field => 'name' }],
+    ['name and emailname', 'apple_basic', "$A&name=A&emailname=B", 400, { msg => qr/more than once|twice|duplicate/i, field => 'name' }],
+    ['emailname twice', 'apple_basic', "$A&emailname=A&emailname=B", 400, { msg => qr/more than once|twice|duplicate/i, field => 'name' }],
 
     # malformed escapes
     ['bad escape in the address', 'apple_basic',
-     'emailaddress=alice%ZZ@example.com', 400, { msg => qr/malformed|escape|invalid/i }],
-    ['truncated escape in the name', 'apple_basic', "$A&name=A%4", 400, { msg => qr/malformed|escape|invalid/i }],
+     'emailaddress=alice%ZZ@example.com', 400, { msg => qr/malformed|escape|invalid/i, field => 'address' }],
+    ['truncated escape in the name', 'apple_basic', "$A&name=A%4", 400, { msg => qr/malformed|escape|invalid/i, field => 'name' }],
 
     # errors on the host with its own path
     ['own path: bad address', 'apple_path', 'emailaddress=nope', 400,
-     { address => 'nope', msg => qr/address/i }],
+     { address => 'nope', msg => qr/address/i, field => 'address' }],
 );
 
 sub check_error_page {
@@ -296,9 +309,24 @@ sub check_error_page {
     }
     my $doc = check_structure($bytes, $HOSTS{$vhost}) or return;
 
-    my @alerts = $doc->findnodes('//*[@role="alert"]');
-    is(scalar @alerts, 1, 'one role="alert" element');
-    my $msg = norm($alerts[0] && $alerts[0]->textContent);
+    # The message stands next to the field it is about; that field alone
+    # is marked invalid, described by it and focused.
+    is($doc->findnodes('//*[@role="alert"]')->size, 0, 'no banner at the top');
+    my %id = (name => 'name', address => 'emailaddress');
+    my $fid = $id{ $x->{field} // '' } // 'none';
+    my @invalid = map { $_->getAttribute('id') }
+                  $doc->findnodes('//input[@aria-invalid="true"]');
+    is_deeply(\@invalid, [$fid], "aria-invalid on the $fid field alone");
+    is_deeply([map { $_->getAttribute('id') } $doc->findnodes('//input[@autofocus]')],
+              [$fid], "autofocus on the $fid field alone");
+    my @described = map { $_->getAttribute('id') }
+                    $doc->findnodes('//input[contains(@aria-describedby, "error")]');
+    is_deeply(\@described, [$fid], "only the $fid field is described by an error");
+    my ($m) = $doc->findnodes(qq{//*[\@id="$fid-error"]});
+    ok($m, "the message $fid-error");
+    my ($next) = $m ? $m->findnodes('following-sibling::*[1]') : ();
+    is($next && $next->getAttribute('id'), $fid, 'right above its field');
+    my $msg = norm($m && $m->textContent);
     like($msg, qr/\w{3}/, "with a message: $msg");
     like($msg, $x->{msg}, "about the right thing ($x->{msg})") if $x->{msg};
     unlike($msg, qr/MARK/, 'the message does not quote the input');
@@ -319,7 +347,7 @@ sub check_error_page {
 
 # --------------------------------------------------------------- the plan
 
-plan tests => @PAGES + @ERRORS + 6;
+plan tests => @PAGES + @ERRORS + 9;
 
 for my $p (@PAGES) {
     my ($vhost, $host, $domain) = @$p;
@@ -395,4 +423,45 @@ subtest('own path: the profile is served there' => sub {
     is($res->code, 404, 'a longer path: 404');
     $res = vhost_get('apple_basic', "$PATH/x?emailaddress=alice\@example.com");
     is($res->code, 404, "$PATH/x: 404");
+});
+
+subtest('the page helps with installing: steps, optional name, Not Verified' => sub {
+    my ($doc) = parse_html(vhost_get('apple_basic', $PATH)->content);
+    my $text = norm($doc->textContent);
+    like($text, qr/Safari/, 'iPhone/iPad: use Safari');
+    like($text, qr/Settings.*Profile Downloaded/, 'iPhone/iPad: Settings, Profile Downloaded');
+    like($text, qr/System Settings.*Device Management/, 'Mac: System Settings, Device Management');
+    like(norm(join ' ', map { $_->textContent } $doc->findnodes('//label[@for="name"]')),
+         qr/\(optional\)/, 'the name is marked optional');
+    like(norm(($doc->findnodes('//*[@id="name-hint"]'))[0]->textContent),
+         qr/128 characters/, 'the limit is said in characters');
+    my ($nv) = $doc->findnodes('//*[@id="not-verified"]');
+    like($nv ? norm($nv->textContent) : '', qr/Not Verified/,
+         'an unsigned profile: the page says it shows as Not Verified');
+    is($doc->findnodes('//*[@id="help"]')->size, 0, 'no documentation: no help link');
+
+    ($doc) = parse_html(vhost_get('apple_signed_ec', $PATH)->content);
+    is($doc->findnodes('//*[@id="not-verified"]')->size, 0,
+       'a signed profile: no Not Verified note');
+});
+
+subtest('the page links to MailAutoconfDocumentation' => sub {
+    my $res = vhost_get('apple_path', $OWN_PATH);
+    my ($doc) = parse_html($res->content);
+    my ($a) = $doc->findnodes('//*[@id="help"]//a');
+    is($a && $a->getAttribute('href'), 'https://help.example.com/apple?a=1&b=<2>',
+       'the link goes to the documentation URL');
+    is($a && norm($a->textContent), 'Help <for> & "you"', 'with its text');
+    unlike($res->content, qr/<for>|<2>/, 'escaped in the source');
+    ($doc) = parse_html(vhost_get('apple_path', "$OWN_PATH?emailaddress=nope")->content);
+    ok($doc->findnodes('//*[@id="help"]//a')->size, 'on error pages too');
+});
+
+subtest('a 50-character CJK name is accepted' => sub {
+    my $name = "\x{5c71}\x{7530}" x 25;
+    my $q = join '', map { sprintf '%%%02X', ord } split //, Encode::encode('UTF-8', $name);
+    my $res = vhost_get('apple_basic', "$PATH?emailaddress=alice\@example.com&name=$q");
+    is($res->code, 200, 'status 200') or diag($res->as_string);
+    is($res->header('Content-Type'), $PROFILE_CT, 'a profile');
+    ok(index($res->content, Encode::encode('UTF-8', $name)) >= 0, 'with the name in it');
 });

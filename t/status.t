@@ -24,8 +24,8 @@ use constant {
 
 my $PORT = Apache::Test::config()->{vhosts}->{st_status}->{port};
 my $BASE = "http://status.example.test:$PORT";
-my @ENDPOINT_KEYS = qw(thunderbird autodiscover autodiscover-json mobileconfig);
-my @OUTCOMES = qw(served not_found bad_request error);
+my @ENDPOINT_KEYS = qw(thunderbird autodiscover autodiscover-json mobileconfig mobileconfig-page);
+my @OUTCOMES = qw(served redirected not_found bad_request error);
 
 # st_status as configured; the main server's servers are not inherited
 # since every protocol is set.
@@ -40,6 +40,7 @@ my @ST_SERVERS = (
       socket => 'ssl', auth => 'password-cleartext' },
 );
 my $PLAIN_WARNING = qr/^pop3 server pop\.example\.com:110 uses socket type plain: passwords travel unencrypted/;
+my $HTTP_WARNING = qr/plain HTTP and does not redirect to HTTPS \(MailAutoconfRedirectHTTPS\): Outlook/;
 
 # What mac_dns.h says a domain of st_status needs.
 sub dns_expect {
@@ -183,10 +184,12 @@ is_deeply(\@rows, [
 
 # Problems: the plain POP3 server.
 my @problems = $sec->findnodes(qq{.//*[\@id="vhost-$vn-problems"]/following-sibling::ul[1]/li});
-is(scalar @problems, 1, 'HTML: one problem listed');
+is(scalar @problems, 2, 'HTML: two problems listed');
 like(@problems ? $problems[0]->textContent : '', qr/^Warning: pop3 server pop\.example\.com:110 uses socket type plain/,
-     'HTML: the problem is the plain-socket warning');
-ok(scalar $doc->findnodes(qq{//nav//a[\@href="#vhost-$vn-problems"][contains(., "1 problem")]}),
+     'HTML: the first is the plain-socket warning');
+like(@problems > 1 ? $problems[1]->textContent : '', $HTTP_WARNING,
+     'HTML: the second, plain HTTP without the HTTPS redirect');
+ok(scalar $doc->findnodes(qq{//nav//a[\@href="#vhost-$vn-problems"][contains(., "2 problems")]}),
    'HTML: nav links to the problems');
 
 # Sample links: one per endpoint, pointing at this vhost, asking for
@@ -230,8 +233,49 @@ ok(!$sec->findnodes(qq{.//*[\@id="vhost-$vn-dns-3"]}), 'HTML: no third DNS block
 # The other vhost: no problems.
 my ($nvn) = ($nav{'nostatus.example.test'} // '') =~ /^#vhost-(\d+)$/;
 $nvn //= 0;
-is(text_of($doc, qq{//*[\@id="vhost-$nvn-problems"]/following-sibling::p[1]}), 'None found.',
-   'HTML: nostatus.example.test has no problems');
+like(text_of($doc, qq{//*[\@id="vhost-$nvn-problems"]/following-sibling::ul[1]/li[1]}) // '',
+     $HTTP_WARNING, 'HTML: nostatus.example.test: plain HTTP without the redirect is a problem');
+is(scalar(() = $doc->findnodes(qq{//*[\@id="vhost-$nvn-problems"]/following-sibling::ul[1]/li})), 1,
+   'HTML: and its only one');
+{
+    # A virtual host redirecting plain HTTP to HTTPS has no such problem.
+    my ($rd) = grep { $_->textContent eq 'ad-redirect.example.test' } @nav;
+    (my $rid = $rd ? $rd->getAttribute('href') : '#none') =~ s/^#//;
+    is(text_of($doc, qq{//*[\@id="$rid-problems"]/following-sibling::p[1]}), 'None found.',
+       'HTML: ad-redirect.example.test (MailAutoconfRedirectHTTPS On) has no problem');
+}
+
+# Virtual hosts in the order of the configuration: the main server, then
+# each Include'd file in turn, each file's hosts by line.
+{
+    my @inc;
+    if (open my $fh, '<', Apache::Test::config()->{vars}{t_conf_file}) {
+        while (<$fh>) { push @inc, $1 if /^\s*Include\s+"?([^"\s]+)"?/ }
+    }
+    my %rank = map { $inc[$_] => $_ } 0 .. $#inc;
+    my @where;
+    for my $a (@nav) {
+        (my $id = $a->getAttribute('href')) =~ s/^#//;
+        my ($dt) = $doc->findnodes(qq{//section[\@id="$id"]/dl/dt[.="Defined at"]});
+        my $at = $dt ? ($dt->findnodes('following-sibling::dd[1]'))[0]->textContent : '';
+        push @where, $at;
+    }
+    # (the main server here has no MailAutoconfDomain: it is not listed)
+    shift @where if @where && $where[0] eq 'main server';
+    is(scalar(grep { $_ eq 'main server' } @where), 0, 'order: the main server, if listed, first');
+    my ($ok, $last_rank, $last_line) = (1, -1, 0);
+    for my $w (@where) {
+        my ($file, $line) = $w =~ /^(.*):(\d+)$/ or do { $ok = 0; diag("defined at '$w'"); last };
+        my $r = $rank{$file} // do { $ok = 0; diag("$file is not Include'd"); last };
+        if ($r < $last_rank || ($r == $last_rank && $line <= $last_line)) {
+            $ok = 0;
+            diag("$w comes after line $last_line of file #$last_rank");
+            last;
+        }
+        ($last_rank, $last_line) = ($r, $line);
+    }
+    ok($ok && @where > 10, 'order: virtual hosts in the order of the configuration files');
+}
 
 # ============================================================= ?json
 
@@ -258,7 +302,7 @@ for my $ep (@ENDPOINT_KEYS) {
                   && !grep({ ($c->{$_} // '') !~ /^\d+$/ } keys %$c)
                   && $c->{total} == $sum;
 }
-ok($counters_ok, 'JSON: each counter has served/not_found/bad_request/error and their total');
+ok($counters_ok, 'JSON: each counter has served/redirected/not_found/bad_request/error and their total');
 
 my @vh = @{ $j->{vhosts} // [] };
 is_deeply([ map { $_->{server_name} } @vh ],
@@ -269,8 +313,9 @@ ok($st && $nst, 'JSON: both vhosts of t/conf/status.conf.in listed') or do { don
 
 like(delete $st->{defined_at}, qr{/t/conf/status\.conf:\d+$}, 'JSON: defined_at');
 my $problems = delete $st->{problems};
-is(scalar @$problems, 1, 'JSON: one problem');
+is(scalar @$problems, 2, 'JSON: two problems');
 like($problems->[0] // '', $PLAIN_WARNING, 'JSON: the plain-socket warning');
+like($problems->[1] // '', $HTTP_WARNING, 'JSON: the plain-HTTP warning');
 my $dns = delete $st->{dns};
 is_deeply($dns, { 'example.com' => dns_expect('example.com'),
                   'example.org' => dns_expect('example.org') },
@@ -305,8 +350,9 @@ is_deeply({ map { $_ => $nst->{$_} } qw(aliases base_url domains servers display
         { protocol => 'smtp', host => 'smtp.main.test', port => 465, socket => 'ssl',
           auth => 'password-cleartext' },
     ],
-    display_name => 'Main Provider', problems => [],
+    display_name => 'Main Provider', problems => [$nst->{problems}[0]],
 }, 'JSON: st_nostatus, with what it inherits from the main server');
+like($nst->{problems}[0] // '', $HTTP_WARNING, 'JSON: st_nostatus: the plain-HTTP warning');
 is_deeply([ sort keys %{ $nst->{dns} // {} } ], ['nostatus.test'], 'JSON: st_nostatus DNS for its domain');
 
 # =========================================================== counters
@@ -371,13 +417,28 @@ sub zero_diff {
     $r->(vhost_request(st_status => 'POST', $ad, outlook_body('a@example.com'), 'Content-Type' => 'text/plain'));
     $r->(vhost_get(st_status => $ad));
 
+    # Redirects to HTTPS (ad_redirect): 1 Thunderbird, 1 Outlook.
+    $r->(vhost_get(ad_redirect => "$tb?emailaddress=a\@example.com"));
+    $r->(vhost_request(ad_redirect => 'POST', $ad, outlook_body('a@example.com'), 'Content-Type' => 'text/xml'));
+
+    # Apple: 2 page views (GET, HEAD), apart from 1 profile served and
+    # 1 bad request.
+    my $mc = '/email.mobileconfig';
+    $r->(vhost_get(st_status => $mc));
+    $r->(vhost_request(st_status => 'HEAD', $mc));
+    $r->(vhost_get(st_status => "$mc?emailaddress=a\@example.com"));
+    $r->(vhost_get(st_status => "$mc?emailaddress=nope"));
+
     is_deeply(\@codes, [200, 200, 200, 304, 404, 404, 400, 400, 405,
-                        200, 200, 200, 404, 404, 400, 415, 400],
+                        200, 200, 200, 404, 404, 400, 415, 400,
+                        301, 308, 200, 200, 200, 400],
               'counters: the requests got the expected answers');
 
     my $expect = zero_diff();
-    $expect->{thunderbird} = { served => 4, not_found => 2, bad_request => 3, error => 0, total => 9 };
-    $expect->{autodiscover} = { served => 3, not_found => 2, bad_request => 3, error => 0, total => 8 };
+    $expect->{thunderbird} = { served => 4, redirected => 1, not_found => 2, bad_request => 3, error => 0, total => 10 };
+    $expect->{autodiscover} = { served => 3, redirected => 1, not_found => 2, bad_request => 3, error => 0, total => 9 };
+    $expect->{mobileconfig} = { served => 1, redirected => 0, not_found => 0, bad_request => 1, error => 0, total => 2 };
+    $expect->{'mobileconfig-page'} = { served => 2, redirected => 0, not_found => 0, bad_request => 0, error => 0, total => 2 };
     is_deeply(wait_counters($before, $expect), $expect,
               'counters: exact differences per endpoint and outcome, across children');
 

@@ -908,7 +908,7 @@ static void test_check_name(void)
         { "a\xf4\x90\x80\x80", 0, 0, "above U+10FFFF" },
     };
     unsigned i;
-    char buf[200];
+    char buf[MAC_NAME_SHOW_BYTES + 8];
 
     ok(mac_apple_check_name(NULL, 0) == NULL, "NULL name accepted (none)");
     ok(mac_apple_check_name("", 0) == NULL, "empty name accepted (none)");
@@ -921,16 +921,45 @@ static void test_check_name(void)
     }
     memset(buf, 'x', sizeof(buf));
     ok(mac_apple_check_name(buf, MAC_NAME_MAX) == NULL,
-       "name of MAC_NAME_MAX bytes accepted");
+       "name of MAC_NAME_MAX characters accepted");
     ok(mac_apple_check_name(buf, MAC_NAME_MAX + 1) != NULL,
-       "name of MAC_NAME_MAX + 1 bytes refused");
-    for (i = 0; i + 3 <= 129; i += 3) {
+       "name of MAC_NAME_MAX + 1 characters refused");
+    ok(mac_apple_check_name(buf, MAC_NAME_MAX + 1)
+       && strstr(mac_apple_check_name(buf, MAC_NAME_MAX + 1),
+                 "128 characters"),
+       "the reason counts characters");
+    /* Characters, not bytes: 50 CJK characters are 150 bytes. */
+    for (i = 0; i < 3 * MAC_NAME_MAX; i += 3) {
         memcpy(buf + i, "\xe5\xb1\xb1", 3);
     }
-    ok(mac_apple_check_name(buf, 129) != NULL,
-       "43 three-byte characters (129 bytes) refused");
-    ok(mac_apple_check_name(buf, 126) == NULL,
-       "42 three-byte characters (126 bytes) accepted");
+    ok(mac_apple_check_name(buf, 150) == NULL,
+       "50 three-byte characters (150 bytes) accepted");
+    ok(mac_apple_check_name(buf, 3 * MAC_NAME_MAX) == NULL,
+       "128 three-byte characters accepted");
+    ok(mac_apple_check_name(buf, 3 * MAC_NAME_MAX + 3) != NULL,
+       "129 three-byte characters refused");
+    for (i = 0; i < 4 * MAC_NAME_MAX; i += 4) {
+        memcpy(buf + i, "\xf0\x9f\x98\x80", 4);
+    }
+    ok(mac_apple_check_name(buf, MAC_NAME_MAX_BYTES) == NULL,
+       "128 four-byte characters (the byte cap) accepted");
+    memcpy(buf + MAC_NAME_MAX_BYTES, "x", 1);
+    ok(mac_apple_check_name(buf, MAC_NAME_MAX_BYTES + 1) != NULL,
+       "one byte over the byte cap refused");
+
+    /* What may be typed back: too long is fine, bad content is not. */
+    ok(mac_apple_name_showable(buf, MAC_NAME_MAX_BYTES + 1),
+       "showable: a name that is only too long");
+    ok(!mac_apple_name_showable(buf, MAC_NAME_SHOW_BYTES + 1),
+       "not showable: longer than MAC_NAME_SHOW_BYTES");
+    ok(!mac_apple_name_showable("a\nb", 3), "not showable: a line feed");
+    ok(!mac_apple_name_showable("a\xe2\x80\xae", 4),
+       "not showable: a direction override");
+    ok(!mac_apple_name_showable("a\xc3\x28", 3),
+       "not showable: invalid UTF-8");
+    ok(!mac_apple_name_showable(NULL, 0), "not showable: NULL");
+    ok(mac_apple_name_showable("Zo\xc3\xab <b>", 8),
+       "showable: letters and markup characters");
     {
         const char *why = mac_apple_check_name("a\n<script>", 10);
         ok(why && !strstr(why, "script"), "reason does not quote the input");
@@ -1041,9 +1070,11 @@ static void test_page(void)
     xmlNodePtr root, form, n;
     const char *evil_name = "\"><script>alert(1)</script>";
     const char *evil_addr = "x'\" onfocus=alert(1) \xff\x01@example.com";
+    mac_apple_page_t pg;
 
-    out = mac_apple_page(pool, acct, "example.com", "/apple", NULL, NULL,
-                         NULL, &len);
+    memset(&pg, 0, sizeof(pg));
+    pg.path = "/apple";
+    out = mac_apple_page(pool, acct, "example.com", &pg, &len);
     ok(strlen(out) == len, "page: length is right");
     ok(strncmp(out, "<!DOCTYPE html>\n<html lang=\"en\">", 32) == 0,
        "page: HTML5 doctype and language");
@@ -1104,9 +1135,12 @@ static void test_page(void)
     xmlFreeDoc(doc);
 
     /* With an error, hostile values refilled */
-    out = mac_apple_page(pool, acct, "example.com", "/a\"p<p>le&x=1",
-                         "Bad <address> & \"stuff\"", evil_name, evil_addr,
-                         &len);
+    pg.path = "/a\"p<p>le&x=1";
+    pg.error = "Bad <address> & \"stuff\"";
+    pg.error_field = MAC_FIELD_NONE;
+    pg.name_value = evil_name;
+    pg.addr_value = evil_addr;
+    out = mac_apple_page(pool, acct, "example.com", &pg, &len);
     ok(!strstr(out, "<script") && !strstr(out, "\" onfocus")
        && !strstr(out, "<address>") && !strstr(out, "<p>le"),
        "error page: nothing unescaped");
@@ -1130,16 +1164,15 @@ static void test_page(void)
            "error page: address refilled, bad bytes replaced");
     is_str(prop(find_tag(root, "form"), "action"), "/a\"p<p>le&x=1",
            "error page: action escaped, round-trips");
-    ok(strstr(prop(find_by_id(root, "input", MAC_APPLE_Q_ADDRESS),
-                   "aria-describedby") ? prop(find_by_id(root, "input",
-                   MAC_APPLE_Q_ADDRESS), "aria-describedby") : "",
-              "error") != NULL, "error page: field described by the error");
+    ok(!strstr(out, "aria-describedby=\"error") && !strstr(out, " error\"")
+       && !strstr(out, "aria-invalid=\""),
+       "error page about no field: no field points at the banner");
     xmlFreeDoc(doc);
 
     /* No display name, no path */
     {
         mac_account_t *a = account(NULL, NULL, NULL);
-        out = mac_apple_page(pool, a, NULL, NULL, NULL, NULL, NULL, &len);
+        out = mac_apple_page(pool, a, NULL, NULL, &len);
         doc = parse_html(out, len);
         root = doc ? xmlDocGetRootElement(doc) : NULL;
         ok(prop(find_tag(root, "form"), "action") == NULL,
@@ -1153,6 +1186,189 @@ static void test_page(void)
         }
         xmlFreeDoc(doc);
     }
+}
+
+/* The text of the element with this id, from p. */
+static const char *text_by_id(xmlNodePtr root, const char *tag,
+                              const char *id)
+{
+    xmlNodePtr n = find_by_id(root, tag, id);
+    xmlChar *t = n ? xmlNodeGetContent(n) : NULL;
+    const char *out = t ? apr_pstrdup(pool, (const char *)t) : NULL;
+
+    xmlFree(t);
+    return out;
+}
+
+/* The page's help for people installing the profile. */
+static void test_page_help(void)
+{
+    mac_account_t *acct = imap_account();
+    mac_apple_page_t pg;
+    apr_size_t len;
+    char *out;
+    xmlDocPtr doc;
+    xmlNodePtr root, a;
+    const char *t;
+
+    memset(&pg, 0, sizeof(pg));
+    out = mac_apple_page(pool, acct, "example.com", &pg, &len);
+    doc = parse_html(out, len);
+    root = doc ? xmlDocGetRootElement(doc) : NULL;
+    ok(strstr(out, "Your name <span class=\"opt\">(optional)</span></label>")
+       != NULL, "page: the name is marked optional in its label");
+    t = text_by_id(root, "span", "name-hint");
+    ok(t && strstr(t, "128 characters"), "page: the hint counts characters "
+       "(%s)", t ? t : "none");
+    ok(strstr(out, "Safari") && strstr(out, "Profile Downloaded")
+       && strstr(out, "Settings"),
+       "page: iPhone/iPad steps (Safari, Settings, Profile Downloaded)");
+    ok(strstr(out, "System Settings") && strstr(out, "Device Management"),
+       "page: Mac steps (System Settings, Device Management)");
+    t = text_by_id(root, "p", "not-verified");
+    ok(t && strstr(t, "Not Verified"),
+       "page, unsigned profile: says it shows as Not Verified");
+    ok(find_by_id(root, "p", "help") == NULL,
+       "page without documentation: no help link");
+    ok(!strstr(out, " autofocus") && !strstr(out, "aria-invalid=\""),
+       "fresh page: no autofocus, no aria-invalid");
+    xmlFreeDoc(doc);
+
+    pg.profile_signed = 1;
+    out = mac_apple_page(pool, acct, "example.com", &pg, &len);
+    ok(!strstr(out, "Not Verified") && !strstr(out, "not-verified"),
+       "page, signed profile: no Not Verified note");
+
+    acct->doc_url = "https://help.example.com/mail?a=1&b=<2>";
+    acct->doc_text = "Set up <mail> & \"more\"";
+    out = mac_apple_page(pool, acct, "example.com", &pg, &len);
+    doc = parse_html(out, len);
+    root = doc ? xmlDocGetRootElement(doc) : NULL;
+    a = find_by_id(root, "p", "help");
+    a = a ? find_tag(a->children, "a") : NULL;
+    is_str(prop(a, "href"), "https://help.example.com/mail?a=1&b=<2>",
+           "page with documentation: links to it, escaped, round-trips");
+    {
+        xmlChar *x = a ? xmlNodeGetContent(a) : NULL;
+        is_str((const char *)x, "Set up <mail> & \"more\"",
+               "page with documentation: the link text is its text");
+        xmlFree(x);
+    }
+    ok(!strstr(out, "<mail>") && !strstr(out, "<2>"),
+       "page with documentation: nothing unescaped");
+    xmlFreeDoc(doc);
+
+    acct->doc_text = NULL;
+    out = mac_apple_page(pool, acct, "example.com", &pg, &len);
+    ok(strstr(out, ">setup instructions</a>") != NULL,
+       "documentation without text: a plain link text");
+    acct->doc_url = "javascript:alert(1)";
+    out = mac_apple_page(pool, acct, "example.com", &pg, &len);
+    ok(!strstr(out, "javascript:") && !strstr(out, "id=\"help\""),
+       "a documentation URL that is not http(s): no link");
+}
+
+/* Count the inputs with attribute name (and value, when not NULL). */
+static int inputs_with(xmlNodePtr root, const char *name, const char *value)
+{
+    int n = 0;
+    const char *ids[] = { MAC_APPLE_Q_NAME, MAC_APPLE_Q_ADDRESS };
+    unsigned i;
+
+    for (i = 0; i < 2; i++) {
+        const char *v = prop(find_by_id(root, "input", ids[i]), name);
+        n += v && (!value || strcmp(v, value) == 0);
+    }
+    return n;
+}
+
+/* An error stands next to its field, and only that field is marked. */
+/* A test name about an error on field id. */
+static const char *what(const char *id, const char *s)
+{
+    return apr_pstrcat(pool, "error on ", id, ": ", s, NULL);
+}
+
+static void test_page_field_errors(void)
+{
+    static const struct {
+        mac_field_e field;
+        const char *id, *other;
+    } cases[] = {
+        { MAC_FIELD_ADDRESS, MAC_APPLE_Q_ADDRESS, MAC_APPLE_Q_NAME },
+        { MAC_FIELD_NAME, MAC_APPLE_Q_NAME, MAC_APPLE_Q_ADDRESS },
+    };
+    mac_account_t *acct = imap_account();
+    mac_apple_page_t pg;
+    apr_size_t len;
+    char *out;
+    xmlDocPtr doc;
+    xmlNodePtr root, msg, in, other;
+    unsigned i;
+
+    for (i = 0; i < 2; i++) {
+        const char *eid = apr_pstrcat(pool, cases[i].id, "-error", NULL);
+        const char *desc;
+
+        memset(&pg, 0, sizeof(pg));
+        pg.error = "Something <wrong>.";
+        pg.error_field = cases[i].field;
+        pg.name_value = "\xe5\xb1\xb1\xe7\x94\xb0";
+        pg.addr_value = "alice@";
+        out = mac_apple_page(pool, acct, "example.com", &pg, &len);
+        doc = parse_html(out, len);
+        is_int(html_errors, 0, what(cases[i].id, "parses without errors"));
+        root = doc ? xmlDocGetRootElement(doc) : NULL;
+        msg = find_by_id(root, "p", eid);
+        in = find_by_id(root, "input", cases[i].id);
+        other = find_by_id(root, "input", cases[i].other);
+        {
+            xmlChar *t = msg ? xmlNodeGetContent(msg) : NULL;
+            is_str((const char *)t, "Something <wrong>.",
+                   what(cases[i].id, "the message, id <field>-error"));
+            xmlFree(t);
+        }
+        ok(msg && next_elem(msg->next) == in,
+           "error on %s: the message stands right above its field",
+           cases[i].id);
+        ok(find_by_id(root, "p", "error") == NULL
+           && !strstr(out, "role=\"alert\""),
+           "error on %s: no banner at the top", cases[i].id);
+        is_str(prop(in, "aria-invalid"), "true",
+               what(cases[i].id, "aria-invalid on it"));
+        ok(prop(in, "autofocus") != NULL, "error on %s: autofocus on it",
+           cases[i].id);
+        desc = prop(in, "aria-describedby");
+        ok(desc && strstr(desc, eid), "error on %s: described by %s (%s)",
+           cases[i].id, eid, desc ? desc : "none");
+        is_int(inputs_with(root, "aria-invalid", NULL), 1,
+               what(cases[i].id, "no other field has aria-invalid"));
+        is_int(inputs_with(root, "autofocus", NULL), 1,
+               what(cases[i].id, "no other field has autofocus"));
+        desc = prop(other, "aria-describedby");
+        ok(!desc || !strstr(desc, "error"),
+           "error on %s: the other field is not described by an error",
+           cases[i].id);
+        is_str(prop(find_by_id(root, "input", MAC_APPLE_Q_NAME), "value"),
+               "\xe5\xb1\xb1\xe7\x94\xb0",
+               what(cases[i].id, "the name refilled"));
+        ok(strncmp(out + (strstr(out, "<title>") - out), "<title>Error: ",
+                   14) == 0, "error on %s: the title says error",
+           cases[i].id);
+        xmlFreeDoc(doc);
+    }
+
+    /* About the request as a whole: a banner, no field marked. */
+    memset(&pg, 0, sizeof(pg));
+    pg.error = "The request is malformed.";
+    out = mac_apple_page(pool, acct, "example.com", &pg, &len);
+    doc = parse_html(out, len);
+    root = doc ? xmlDocGetRootElement(doc) : NULL;
+    is_str(prop(find_by_id(root, "p", "error"), "role"), "alert",
+           "error on no field: a role=alert banner");
+    is_int(inputs_with(root, "aria-invalid", NULL), 0,
+           "error on no field: no field has aria-invalid");
+    xmlFreeDoc(doc);
 }
 
 int main(void)
@@ -1179,6 +1395,8 @@ int main(void)
     test_check_name();
     test_filename();
     test_page();
+    test_page_help();
+    test_page_field_errors();
 
     xmlCleanupParser();
     apr_pool_destroy(pool);

@@ -546,12 +546,13 @@ static mac_account_t *hostile_account(void)
     return a;
 }
 
+/* served, redirected, not found, bad request, error */
 static mac_status_counter_t counters[] = {
-    { "thunderbird", { 12, 3, 1, 0 } },
-    { "autodiscover", { 7, 0, 4, 2 } },
-    { "autodiscover-json", { 5, 0, 0, 0 } },
-    { "mobileconfig", { 0, 0, 0, 1 } },
-    { "<script>x</script>", { 1, 1, 1, 1 } },
+    { "thunderbird", { 12, 6, 3, 1, 0 } },
+    { "autodiscover", { 7, 0, 0, 4, 2 } },
+    { "autodiscover-json", { 5, 0, 0, 0, 0 } },
+    { "mobileconfig", { 0, 0, 0, 0, 1 } },
+    { "<script>x</script>", { 1, 1, 1, 1, 1 } },
 };
 
 #define T0 ((apr_time_t)1709287200 * APR_USEC_PER_SEC)  /* 2024-03-01 10:00 */
@@ -710,26 +711,41 @@ static void test_html(void)
            "one counter row per endpoint");
     is_str(xs(d, "//table[@id='counters']/thead/tr/th[2]"), "Served",
            "first outcome column is Served");
-    is_int(xc(d, "//table[@id='counters']//th[@scope='col']"), 6,
+    is_int(xc(d, "//table[@id='counters']//th[@scope='col']"), 7,
            "header cells scoped to columns");
+    is_str(xs(d, "//table[@id='counters']/thead/tr/th[3]"), "Redirected",
+           "second outcome column is Redirected");
     is_str(xs(d, "//table[@id='counters']/tbody/tr[1]/th"), "thunderbird",
            "row 1 is thunderbird");
     is_str(xs(d, "//table[@id='counters']/tbody/tr[1]/td[1]"), "12",
            "thunderbird served");
-    is_str(xs(d, "//table[@id='counters']/tbody/tr[1]/td[2]"), "3",
+    is_str(xs(d, "//table[@id='counters']/tbody/tr[1]/td[2]"), "6",
+           "thunderbird redirected");
+    is_str(xs(d, "//table[@id='counters']/tbody/tr[1]/td[3]"), "3",
            "thunderbird not found");
-    is_str(xs(d, "//table[@id='counters']/tbody/tr[2]/td[3]"), "4",
+    is_str(xs(d, "//table[@id='counters']/tbody/tr[1]/td[6]"), "22",
+           "thunderbird total counts the redirects");
+    is_str(xs(d, "//table[@id='counters']/tbody/tr[2]/td[4]"), "4",
            "autodiscover bad request");
-    is_str(xs(d, "//table[@id='counters']/tbody/tr[2]/td[4]"), "2",
+    is_str(xs(d, "//table[@id='counters']/tbody/tr[2]/td[5]"), "2",
            "autodiscover error");
-    is_str(xs(d, "//table[@id='counters']/tbody/tr[2]/td[5]"), "13",
+    is_str(xs(d, "//table[@id='counters']/tbody/tr[2]/td[6]"), "13",
            "autodiscover total");
     is_str(xs(d, "//table[@id='counters']/tbody/tr[5]/th"),
            "<script>x</script>", "hostile endpoint name round-trips");
     is_str(xs(d, "//table[@id='counters']/tfoot/tr/td[1]"), "25",
            "served over all endpoints");
-    is_str(xs(d, "//table[@id='counters']/tfoot/tr/td[5]"), "39",
+    is_str(xs(d, "//table[@id='counters']/tfoot/tr/td[2]"), "7",
+           "redirected over all endpoints");
+    is_str(xs(d, "//table[@id='counters']/tfoot/tr/td[6]"), "46",
            "grand total");
+    /* Narrow windows label each value (the table stacks). */
+    is_int(xc(d, "//table[@id='counters'][contains(@class,'stack')]"), 1,
+           "the counters table stacks on narrow windows");
+    is_str(xs(d, "//table[@id='counters']/tbody/tr[1]/td[2]/@data-label"),
+           "Redirected", "counter values are labelled for narrow windows");
+    is_str(xs(d, "//table[@id='counters']/tfoot/tr/td[6]/@data-label"),
+           "Total", "the total is labelled");
 
     /* virtual host sections */
     is_int(xc(d, "//section[@class='vhost']"), 3, "one section per vhost");
@@ -762,7 +778,8 @@ static void test_html(void)
            "not offered", "no ActiveSync");
 
     /* servers table */
-    is_int(xc(d, apr_pstrcat(pool, s1, "//table[@class='servers']/tbody/tr",
+    is_int(xc(d, apr_pstrcat(pool, s1,
+                             "//table[contains(@class,'servers')]/tbody/tr",
                              NULL)), 4, "four server rows");
     {
         static const char *want[4][6] = {
@@ -778,7 +795,8 @@ static void test_html(void)
         for (r = 0; r < 4; r++) {
             for (c = 0; c < 6; c++) {
                 const char *got = xs(d, apr_psprintf(pool,
-                    "%s//table[@class='servers']/tbody/tr[%d]/td[%d]", s1,
+                    "%s//table[contains(@class,'servers')]"
+                    "/tbody/tr[%d]/td[%d]", s1,
                     r + 1, c + 1));
                 if (!got || strcmp(got, want[r][c]) != 0) {
                     wrong++;
@@ -817,7 +835,7 @@ static void test_html(void)
     ok(strstr(xs(d, apr_pstrcat(pool, s1, "//a[@data-endpoint='thunderbird']",
                                 NULL)), "Thunderbird") != NULL,
        "sample link text names the client");
-    is_str(xs(d, apr_pstrcat(pool, s1, "//table[@class='endpoints']"
+    is_str(xs(d, apr_pstrcat(pool, s1, "//table[contains(@class,'endpoints')]"
                              "/tbody/tr[1]/td[1]", NULL)),
            "https://autoconfig.example.com/.well-known/autoconfig/mail/"
            "config-v1.1.xml", "Thunderbird endpoint URL shown");
@@ -899,7 +917,8 @@ static void test_html(void)
     d = parse_html(html, len, NULL);
     is_int(xc(d, "//section[@id='vhost-1']//a"), 0,
            "no base URL: no sample links");
-    is_str(xs(d, "//section[@id='vhost-1']//table[@class='endpoints']"
+    is_str(xs(d, "//section[@id='vhost-1']"
+                 "//table[contains(@class,'endpoints')]"
                  "/tbody/tr[1]/td[1]"),
            "/.well-known/autoconfig/mail/config-v1.1.xml",
            "no base URL: the path is shown");
@@ -936,8 +955,12 @@ static void test_json(void)
 
     is_int(jlen(r, "counters"), 5, "five counters");
     ok(jnum(r, "counters/thunderbird/served") == 12, "thunderbird served");
+    ok(jnum(r, "counters/thunderbird/redirected") == 6,
+       "thunderbird redirected");
     ok(jnum(r, "counters/thunderbird/not_found") == 3,
        "thunderbird not_found");
+    ok(jnum(r, "counters/thunderbird/total") == 22,
+       "thunderbird total counts the redirects");
     ok(jnum(r, "counters/autodiscover/bad_request") == 4,
        "autodiscover bad_request");
     ok(jnum(r, "counters/autodiscover/error") == 2, "autodiscover error");
@@ -1105,11 +1128,140 @@ static void test_empty(void)
 static void test_outcome_names(void)
 {
     is_str(mac_outcome_name(MAC_OUT_SERVED), "served", "served");
+    is_str(mac_outcome_name(MAC_OUT_REDIRECTED), "redirected", "redirected");
     is_str(mac_outcome_name(MAC_OUT_NOT_FOUND), "not_found", "not_found");
     is_str(mac_outcome_name(MAC_OUT_BAD_REQUEST), "bad_request",
            "bad_request");
     is_str(mac_outcome_name(MAC_OUT_ERROR), "error", "error");
     ok(mac_outcome_name(MAC_OUT_COUNT) == NULL, "out of range: NULL");
+}
+
+static void test_outcome_of(void)
+{
+    static const struct { int status; mac_outcome_e want; } cases[] = {
+        { 200, MAC_OUT_SERVED }, { 204, MAC_OUT_SERVED },
+        { 304, MAC_OUT_SERVED }, { 301, MAC_OUT_REDIRECTED },
+        { 302, MAC_OUT_REDIRECTED }, { 307, MAC_OUT_REDIRECTED },
+        { 308, MAC_OUT_REDIRECTED }, { 404, MAC_OUT_NOT_FOUND },
+        { 400, MAC_OUT_BAD_REQUEST }, { 405, MAC_OUT_BAD_REQUEST },
+        { 415, MAC_OUT_BAD_REQUEST }, { 500, MAC_OUT_ERROR },
+        { 503, MAC_OUT_ERROR }, { 0, MAC_OUT_ERROR },
+    };
+    unsigned i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ok(mac_outcome_of(cases[i].status) == cases[i].want,
+           "HTTP %d counts as %s", cases[i].status,
+           mac_outcome_name(cases[i].want));
+    }
+}
+
+/* A plain-HTTP virtual host that does not redirect to HTTPS is a
+ * problem: Outlook asks for Autodiscover over HTTPS only. */
+static void test_plain_http_problem(void)
+{
+    mac_status_t st;
+    mac_status_vhost_t vh[4];
+    apr_array_header_t *vhs = apr_array_make(pool, 4, sizeof(vh[0]));
+    apr_array_header_t *pr;
+    const char *html, *json;
+    apr_size_t len;
+    xmlDoc *d;
+    jv_t *r;
+    int i;
+
+    memset(vh, 0, sizeof(vh));
+    for (i = 0; i < 4; i++) {
+        vh[i].acct = good_account();
+        vh[i].https_port = 443;
+    }
+    vh[0].server_name = "plain.example.com";
+    vh[0].base_url = "http://plain.example.com:8080";
+    vh[1].server_name = "redirected.example.com";
+    vh[1].base_url = "HTTP://redirected.example.com";
+    vh[1].https_redirect = "redirected.example.com";
+    vh[2].server_name = "secure.example.com";
+    vh[2].base_url = "https://secure.example.com";
+    vh[3].server_name = "nobase.example.com";
+    vh[3].warnings = strs("own warning", NULL, NULL);
+
+    pr = mac_status_problems(pool, &vh[0]);
+    ok(pr->nelts == 1 && strstr(APR_ARRAY_IDX(pr, 0, const char *), "HTTPS")
+       && strstr(APR_ARRAY_IDX(pr, 0, const char *), "Outlook"),
+       "plain HTTP without redirect: a problem naming HTTPS and Outlook");
+    is_int(mac_status_problems(pool, &vh[1])->nelts, 0,
+           "plain HTTP redirected to HTTPS: no problem");
+    is_int(mac_status_problems(pool, &vh[2])->nelts, 0, "HTTPS: no problem");
+    pr = mac_status_problems(pool, &vh[3]);
+    ok(pr->nelts == 1 && strcmp(APR_ARRAY_IDX(pr, 0, const char *),
+                                "own warning") == 0,
+       "no base URL: only the configuration's warnings");
+
+    for (i = 0; i < 4; i++) {
+        APR_ARRAY_PUSH(vhs, mac_status_vhost_t) = vh[i];
+    }
+    memset(&st, 0, sizeof(st));
+    st.version = "x";
+    st.vhosts = vhs;
+    html = mac_status_html(pool, &st, &len);
+    d = parse_html(html, len, NULL);
+    is_str(xs(d, "//*[@id='problem-count']"), "2 in 2 virtual hosts",
+           "HTML: the plain-HTTP problem is counted");
+    ok(strstr(xs(d, "//section[@id='vhost-1']//div[@class='problems']//li")
+              ? xs(d, "//section[@id='vhost-1']//div[@class='problems']//li")
+              : "", "HTTPS") != NULL, "HTML: and listed for its host");
+    is_str(xs(d, "//section[@id='vhost-2']//p[@class='ok']"), "None found.",
+           "HTML: none for the redirected host");
+    is_str(xs(d, "//section[@id='vhost-1']/h2"), "plain.example.com",
+           "HTML: virtual hosts in the order given (1)");
+    is_str(xs(d, "//section[@id='vhost-4']/h2"), "nobase.example.com",
+           "HTML: virtual hosts in the order given (4)");
+    xmlFreeDoc(d);
+
+    json = mac_status_json(pool, &st, &len);
+    r = json_parse(json, len, NULL);
+    is_int(jlen(r, "vhosts/0/problems"), 1, "JSON: the plain-HTTP problem");
+    is_int(jlen(r, "vhosts/1/problems"), 0, "JSON: none when redirected");
+    is_str(jstr(r, "vhosts/3/server_name"), "nobase.example.com",
+           "JSON: virtual hosts in the order given");
+}
+
+/* URLs break between their parts only. */
+static void test_url_breaks(void)
+{
+    mac_status_t st;
+    mac_status_vhost_t vh;
+    apr_array_header_t *vhs = apr_array_make(pool, 1, sizeof(vh));
+    const char *html, *code;
+    apr_size_t len;
+    xmlDoc *d;
+    mac_account_t *a = good_account();
+
+    a->doc_url = "https://help.example.com/a/b?x=1&y=<2>";
+    memset(&vh, 0, sizeof(vh));
+    vh.acct = a;
+    vh.server_name = "autoconfig.example.com";
+    vh.base_url = "https://autoconfig.example.com";
+    vh.https_port = 443;
+    APR_ARRAY_PUSH(vhs, mac_status_vhost_t) = vh;
+    memset(&st, 0, sizeof(st));
+    st.vhosts = vhs;
+    html = mac_status_html(pool, &st, &len);
+    ok(strstr(html, "<code class=\"url\"><span class=\"seg\">https://</span>"
+                    "<wbr/><span class=\"seg\">autoconfig.example.com/</span>"
+                    "<wbr/><span class=\"seg\">.well-known/</span><wbr/>")
+       != NULL, "an endpoint URL: a break after each \"/\" but not in \"//\"");
+    ok(strstr(html, "<span class=\"seg\">b</span><wbr/><span class=\"seg\">"
+                    "?x=1</span><wbr/><span class=\"seg\">&amp;y=&lt;2&gt;"
+                    "</span></code>") != NULL,
+       "the documentation URL: breaks before \"?\" and \"&\", escaped, "
+       "each part kept whole");
+    ok(!strstr(html, "break-all"), "no break-all anywhere");
+    d = parse_html(html, len, NULL);
+    code = xs(d, "//dt[.='Documentation']/following-sibling::dd[1]/code");
+    is_str(code, "https://help.example.com/a/b?x=1&y=<2>",
+           "the URL's text is whole");
+    xmlFreeDoc(d);
 }
 
 int main(void)
@@ -1122,6 +1274,9 @@ int main(void)
     test_json_parser();
     test_checkers();
     test_outcome_names();
+    test_outcome_of();
+    test_plain_http_problem();
+    test_url_breaks();
     test_html();
     test_json();
     test_empty();
