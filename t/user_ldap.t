@@ -21,7 +21,7 @@ use warnings FATAL => 'all';
 use Apache::Test qw(-withtestmore);
 use MailAutoconfTest qw(own_httpd configtest top_dir);
 use MailAutoconfUser qw(tb tb_login pox pox_field v2 apple same_answer
-                        log_count queries);
+                        log_count queries prerequisites small_mpm);
 use File::Spec ();
 use File::Temp ();
 use IO::Socket::INET ();
@@ -39,11 +39,7 @@ use constant BASE   => 'dc=example,dc=test';
     push @missing, 'openssl' unless grep { -x "$_/openssl" } qw(/usr/bin /bin);
     push @missing, 'mod_ldap' unless -e MODDIR . '/mod_ldap.so';
     push @missing, 'the mdb backend' unless glob('/usr/lib/ldap/back_mdb*');
-    if (@missing) {
-        my $why = 'missing: ' . join('; ', @missing);
-        if ($ENV{CI}) { plan tests => 1; fail("prerequisites: $why"); exit 0 }
-        plan skip_all => $why;
-    }
+    prerequisites(@missing);
 }
 
 my $TMP = File::Temp::tempdir('user-ldap-XXXXXX', DIR => File::Spec->catdir(
@@ -190,15 +186,7 @@ my $SILENT_PORT = $silent->sockport;
 sub snippet {
     my ($ldap) = @_;
     return <<"EOC";
-<IfModule mpm_event_module>
-    StartServers 1
-    ServerLimit 1
-    ThreadsPerChild 8
-    MinSpareThreads 8
-    MaxSpareThreads 8
-    MaxRequestWorkers 8
-</IfModule>
-LogLevel info mailautoconf:debug
+@{[small_mpm()]}LogLevel info mailautoconf:debug
 LDAPTrustedGlobalCert CA_BASE64 $TMP/ca.pem
 LDAPConnectionTimeout 2
 LDAPTimeout 2

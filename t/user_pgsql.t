@@ -17,7 +17,8 @@ use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
 use MailAutoconfTest qw(own_httpd top_dir);
-use MailAutoconfUser qw(tb tb_login pox pox_field same_answer log_count);
+use MailAutoconfUser qw(tb tb_login pox pox_field same_answer log_count
+                        prerequisites);
 use File::Spec ();
 
 my $PGSQL_SH = File::Spec->catfile(top_dir(), 'scripts', 'pgsql.sh');
@@ -32,11 +33,7 @@ my $PARAMS   = File::Spec->catfile(top_dir(), 't', 'conf', 'pgsql_dbd.conf');
         unless system("bash '$PGSQL_SH' status >/dev/null 2>&1") == 0;
     push @missing, 'no APR PostgreSQL driver (libaprutil1-dbd-pgsql)'
         unless glob('/usr/lib/*/apr-util-1/apr_dbd_pgsql*.so');
-    if (@missing) {
-        my $why = join '; ', @missing;
-        if ($ENV{CI}) { plan tests => 1; fail("prerequisites: $why"); exit 0 }
-        plan skip_all => $why;
-    }
+    prerequisites(@missing);
 }
 sub pgsql {
     my ($cmd) = @_;

@@ -22,7 +22,7 @@ use warnings FATAL => 'all';
 use Apache::Test qw(-withtestmore);
 use MailAutoconfTest qw(own_httpd configtest parse_xml top_dir);
 use MailAutoconfUser qw(get tb tb_login pox pox_field v2 apple same_answer
-                        log_count queries);
+                        log_count queries in_path prerequisites small_mpm);
 use File::Spec ();
 use File::Temp ();
 use Time::HiRes ();
@@ -31,12 +31,6 @@ use constant MODDIR => '/usr/lib/apache2/modules';
 use constant NS_MOBILESYNC =>
     'http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006';
 
-sub in_path {
-    my ($n) = @_;
-    my ($dir) = grep { -x "$_/$n" } split(/:/, $ENV{PATH} // ''),
-                                    '/usr/sbin', '/usr/bin';
-    return $dir ? "$dir/$n" : undef;
-}
 {
     my @missing;
     push @missing, 'the sqlite3 tool (Debian package sqlite3)'
@@ -44,11 +38,7 @@ sub in_path {
     push @missing, 'the APR SQLite driver (libaprutil1-dbd-sqlite3)'
         unless glob('/usr/lib/*/apr-util-1/apr_dbd_sqlite3*.so');
     push @missing, 'mod_dbd' unless -e MODDIR . '/mod_dbd.so';
-    if (@missing) {
-        my $why = 'missing: ' . join('; ', @missing);
-        if ($ENV{CI}) { plan tests => 1; fail("prerequisites: $why"); exit 0 }
-        plan skip_all => $why;
-    }
+    prerequisites(@missing);
 }
 
 my $TMP = File::Temp::tempdir('user-sql-XXXXXX', DIR => File::Spec->catdir(
@@ -107,20 +97,7 @@ SQL
 sub snippet {
     my ($user_line) = @_;
     return <<"EOC";
-<IfModule mpm_event_module>
-    StartServers 1
-    ServerLimit 1
-    ThreadsPerChild 8
-    MinSpareThreads 8
-    MaxSpareThreads 8
-    MaxRequestWorkers 8
-</IfModule>
-<IfModule mpm_prefork_module>
-    StartServers 2
-    MinSpareServers 2
-    MaxSpareServers 2
-</IfModule>
-LogLevel info mailautoconf:debug
+@{[small_mpm()]}LogLevel info mailautoconf:debug
 DBDriver sqlite3
 DBDParams "$DB"
 DBDPersist Off

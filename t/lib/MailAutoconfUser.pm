@@ -15,7 +15,7 @@ use JSON::PP ();
 use MailAutoconfTest qw(parse_xml);
 
 our @EXPORT_OK = qw(get tb tb_login pox pox_field v2 apple same_answer
-                    log_count queries);
+                    log_count queries in_path prerequisites small_mpm);
 
 use constant NS_REQUEST =>
     'http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006';
@@ -24,6 +24,45 @@ use constant NS_OUTLOOK =>
 
 my $UA = LWP::UserAgent->new(timeout => 30, keep_alive => 0,
                              max_redirect => 0);
+
+# The full path of a program, or undef.
+sub in_path {
+    my ($n) = @_;
+    my ($dir) = grep { -x "$_/$n" } split(/:/, $ENV{PATH} // ''),
+                                    '/usr/sbin', '/usr/bin';
+    return $dir ? "$dir/$n" : undef;
+}
+
+# Skip the whole file, saying what is missing; under CI (CI=true) a
+# missing component is a failure instead.
+sub prerequisites {
+    my @missing = @_;
+    return unless @missing;
+    my $why = 'missing: ' . join('; ', @missing);
+    my $tb = Test::More->builder;
+    if ($ENV{CI}) { $tb->plan(tests => 1); $tb->ok(0, "prerequisites: $why"); exit 0 }
+    $tb->skip_all($why);
+}
+
+# One child of 8 threads (event) or two processes (prefork): the caches
+# and counters the tests look at are then easy to reason about.
+sub small_mpm {
+    return <<'EOC';
+<IfModule mpm_event_module>
+    StartServers 1
+    ServerLimit 1
+    ThreadsPerChild 8
+    MinSpareThreads 8
+    MaxSpareThreads 8
+    MaxRequestWorkers 8
+</IfModule>
+<IfModule mpm_prefork_module>
+    StartServers 2
+    MinSpareServers 2
+    MaxSpareServers 2
+</IfModule>
+EOC
+}
 
 sub _url { my ($h, $path) = @_; "http://127.0.0.1:$h->{ports}[0]$path" }
 
