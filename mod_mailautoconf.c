@@ -36,6 +36,7 @@
 #include "apr_global_mutex.h"
 #include "apr_thread_mutex.h"
 #include "mod_dbd.h"
+#include "util_ldap.h"
 
 #include "mac_account.h"
 #include "mac_addr.h"
@@ -49,6 +50,7 @@
 #include "mac_sign.h"
 #include "mac_cache.h"
 #include "mac_row.h"
+#include "mac_user.h"
 #include "mac_status.h"
 #include "mac_path.h"
 #include "mac_http.h"
@@ -128,6 +130,7 @@ typedef struct {
     mac_front_t  *front;          /* per child, made in child_init */
     unsigned char dbd_scope[MAC_CACHE_SCOPE_LEN]; /* the query's, in keys */
     const char   *dbd_cache_control; /* for database domains */
+    struct mac_user_src_t *user;  /* per-address answers, or NULL */
     const char   *activesync_url;
     const char   *cache_control;  /* for address-independent answers */
     int           cache_max_age;  /* its max-age, in seconds */
@@ -146,6 +149,24 @@ typedef struct {
     int           forwarded_proto;/* trust X-Forwarded-Proto */
     apr_array_header_t *warnings; /* this server's own problems */
 } mac_state_t;
+
+/* Per-address answers: where they come from (an SQL query or an LDAP
+ * search, never both) and how long they are kept. */
+typedef struct {
+    int         source;           /* 0, 'S' (SQL) or 'L' (LDAP): the last
+                                   * of the two directives set */
+    const char *dbd_label;        /* MailAutoconfUserQuery */
+    const char *dbd_query;
+    const char *dbd_scope;        /* driver, params, query */
+    const char *ldap_url;         /* MailAutoconfLDAPURL */
+    const char *ldap_filter;      /* MailAutoconfLDAPFilter */
+    const char *ldap_attr[MAC_USER_NFIELDS]; /* MailAutoconfLDAPAttribute */
+    const char *ldap_binddn;      /* MailAutoconfLDAPBind */
+    const char *ldap_bindpw;
+    int         ldap_starttls;    /* UNSET, 0, 1 */
+    int         ttl, neg_ttl;     /* MailAutoconfUserCacheTTL */
+    int         cache_size;       /* MailAutoconfUserCacheSize */
+} mac_user_conf;
 
 typedef struct {
     int                 engine;                     /* UNSET, 0, 1 */
@@ -182,6 +203,8 @@ typedef struct {
     const char         *caldav_url;      /* NULL: unset; "": none */
     const char         *carddav_url;
 
+    mac_user_conf       user;                       /* per-address answers */
+
     /* Built by check_config; NULL when this server serves nothing.  Never
      * merged: with AP_MODULE_FLAG_ALWAYS_MERGE each server has a
      * configuration object of its own, so this is never shared. */
@@ -200,6 +223,8 @@ static void *create_srv_conf(apr_pool_t *p, server_rec *s)
     c->dbd_neg_ttl = UNSET;
     c->dbd_cache_size = UNSET;
     c->forwarded_proto = UNSET;
+    c->user.ldap_starttls = UNSET;
+    c->user.ttl = c->user.neg_ttl = c->user.cache_size = UNSET;
     return c;
 }
 
@@ -272,6 +297,21 @@ static void *merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(oauth2);
     MERGE_PTR(caldav_url);
     MERGE_PTR(carddav_url);
+    c->user.source = add->user.source ? add->user.source : base->user.source;
+    MERGE_PTR(user.dbd_label);
+    MERGE_PTR(user.dbd_query);
+    MERGE_PTR(user.dbd_scope);
+    MERGE_PTR(user.ldap_url);
+    MERGE_PTR(user.ldap_filter);
+    for (i = 0; i < MAC_USER_NFIELDS; i++) {
+        MERGE_PTR(user.ldap_attr[i]);
+    }
+    MERGE_PTR(user.ldap_binddn);
+    MERGE_PTR(user.ldap_bindpw);
+    MERGE_INT(user.ldap_starttls);
+    MERGE_INT(user.ttl);
+    MERGE_INT(user.neg_ttl);
+    MERGE_INT(user.cache_size);
     if (add->sign_cert) {
         c->sign_cert = add->sign_cert;
         c->sign_key = add->sign_key;
@@ -896,13 +936,13 @@ static const char *section_arg(const ap_directive_t *d, const char *name)
 static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *dbd_prepare_fn;
 static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire_fn;
 
-static const char *set_dbd_query(cmd_parms *cmd, void *dc, const char *query)
+/* A query for mod_dbd with exactly one %s, where what goes; NULL or the
+ * directive's error. */
+static const char *check_dbd_query(cmd_parms *cmd, const char *query,
+                                   const char *what)
 {
-    static unsigned label_seq;
-    mac_srv_conf *c = srv_conf(cmd->server);
     const char *first;
 
-    (void)dc;
     if (!dbd_prepare_fn) {
         dbd_prepare_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
         dbd_acquire_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
@@ -913,8 +953,21 @@ static const char *set_dbd_query(cmd_parms *cmd, void *dc, const char *query)
     }
     first = strstr(query, "%s");
     if (!first || strstr(first + 2, "%s")) {
-        return cmd_error(cmd, "the query must have exactly one %s, where "
-                         "the domain goes");
+        return cmd_error(cmd, apr_pstrcat(cmd->pool, "the query must have "
+                         "exactly one %s, where the ", what, " goes", NULL));
+    }
+    return NULL;
+}
+
+static const char *set_dbd_query(cmd_parms *cmd, void *dc, const char *query)
+{
+    static unsigned label_seq;
+    mac_srv_conf *c = srv_conf(cmd->server);
+    const char *why;
+
+    (void)dc;
+    if ((why = check_dbd_query(cmd, query, "domain")) != NULL) {
+        return why;
     }
     c->dbd_label = apr_psprintf(cmd->pool, "mailautoconf_%u", ++label_seq);
     c->dbd_query = query;
@@ -941,6 +994,147 @@ static const char *set_dbd_ttl(cmd_parms *cmd, void *dc, const char *pos,
     return neg ? parse_seconds(cmd, neg, &c->dbd_neg_ttl) : NULL;
 }
 
+
+/* ---- Per-address answers: directives ------------------------------ */
+
+static APR_OPTIONAL_FN_TYPE(uldap_connection_find) *ldap_find_fn;
+static APR_OPTIONAL_FN_TYPE(uldap_connection_close) *ldap_close_fn;
+static APR_OPTIONAL_FN_TYPE(uldap_cache_getuserdn) *ldap_getuserdn_fn;
+
+/* MailAutoconfUserQuery SQL */
+static const char *set_user_query(cmd_parms *cmd, void *dc, const char *query)
+{
+    static unsigned label_seq;
+    mac_user_conf *u = &srv_conf(cmd->server)->user;
+    const char *why;
+
+    (void)dc;
+    if ((why = check_dbd_query(cmd, query, "address")) != NULL) {
+        return why;
+    }
+    u->dbd_label = apr_psprintf(cmd->pool, "mailautoconf_user_%u",
+                                ++label_seq);
+    u->dbd_query = query;
+    u->dbd_scope = apr_pstrcat(cmd->pool, "sql\n",
+                               section_arg(cmd->directive, "DBDriver"), "\n",
+                               section_arg(cmd->directive, "DBDParams"), "\n",
+                               query, NULL);
+    dbd_prepare_fn(cmd->server, query, u->dbd_label);
+    u->source = 'S';
+    return NULL;
+}
+
+/* MailAutoconfLDAPURL ldap[s]://HOST[:PORT]/BASEDN */
+static const char *set_ldap_url(cmd_parms *cmd, void *dc, const char *arg)
+{
+    mac_ldap_url_t url;
+    const char *why;
+
+    (void)dc;
+    ldap_find_fn = APR_RETRIEVE_OPTIONAL_FN(uldap_connection_find);
+    ldap_close_fn = APR_RETRIEVE_OPTIONAL_FN(uldap_connection_close);
+    ldap_getuserdn_fn = APR_RETRIEVE_OPTIONAL_FN(uldap_cache_getuserdn);
+    if (!ldap_find_fn || !ldap_close_fn || !ldap_getuserdn_fn) {
+        return cmd_error(cmd, "needs mod_ldap: load it (LoadModule "
+                         "ldap_module) before this directive");
+    }
+    if ((why = mac_ldap_url_parse(cmd->temp_pool, arg, &url)) != NULL) {
+        return cmd_error(cmd, why);
+    }
+    srv_conf(cmd->server)->user.ldap_url = arg;
+    srv_conf(cmd->server)->user.source = 'L';
+    return NULL;
+}
+
+/* MailAutoconfLDAPFilter FILTER */
+static const char *set_ldap_filter(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const char *why = mac_ldap_filter_check(cmd->temp_pool, arg);
+
+    (void)dc;
+    if (why) {
+        return cmd_error(cmd, why);
+    }
+    srv_conf(cmd->server)->user.ldap_filter = arg;
+    return NULL;
+}
+
+/* MailAutoconfLDAPAttribute FIELD ATTRIBUTE */
+static const char *set_ldap_attr(cmd_parms *cmd, void *dc, const char *field,
+                                 const char *attr)
+{
+    int f = mac_user_field(field);
+    const char *c;
+
+    (void)dc;
+    if (f < 0) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "unknown field '%s': "
+                         "use login_name, display_name, imap_host, "
+                         "pop3_host, smtp_host, redirect_addr or "
+                         "redirect_url", field));
+    }
+    for (c = attr; *c; c++) {
+        if (!apr_isalnum(*c) && *c != '-' && *c != ';' && *c != '.') {
+            break;
+        }
+    }
+    if (!*attr || *c || !apr_isalpha(*attr) || strlen(attr) > 64) {
+        return cmd_error(cmd, "the attribute must be an LDAP attribute "
+                         "name (a letter, then letters, digits and '-')");
+    }
+    srv_conf(cmd->server)->user.ldap_attr[f] = attr;
+    return NULL;
+}
+
+/* MailAutoconfLDAPBind DN PASSWORD */
+static const char *set_ldap_bind(cmd_parms *cmd, void *dc, const char *dn,
+                                 const char *pw)
+{
+    mac_user_conf *u = &srv_conf(cmd->server)->user;
+
+    (void)dc;
+    if (!*dn || mac_has_ctl(dn, strlen(dn))) {
+        return cmd_error(cmd, "the bind DN is empty or has a control "
+                         "character");
+    }
+    u->ldap_binddn = dn;
+    u->ldap_bindpw = pw;
+    return NULL;
+}
+
+static const char *set_ldap_starttls(cmd_parms *cmd, void *dc, int flag)
+{
+    (void)dc;
+    srv_conf(cmd->server)->user.ldap_starttls = flag;
+    return NULL;
+}
+
+/* MailAutoconfUserCacheTTL SECONDS [NEGATIVE_SECONDS] */
+static const char *set_user_ttl(cmd_parms *cmd, void *dc, const char *pos,
+                                const char *neg)
+{
+    mac_user_conf *u = &srv_conf(cmd->server)->user;
+    const char *why;
+
+    (void)dc;
+    if ((why = parse_seconds(cmd, pos, &u->ttl)) != NULL) {
+        return why;
+    }
+    return neg ? parse_seconds(cmd, neg, &u->neg_ttl) : NULL;
+}
+
+static const char *set_user_cache_size(cmd_parms *cmd, void *dc,
+                                       const char *arg)
+{
+    apr_int64_t v;
+    const char *why = parse_number(cmd, arg, 1, 10000000, "entries", &v);
+
+    (void)dc;
+    if (!why) {
+        srv_conf(cmd->server)->user.cache_size = (int)v;
+    }
+    return why;
+}
 
 #define SRV_OFFSET(f) ((void *)APR_OFFSETOF(mac_srv_conf, f))
 
@@ -1037,6 +1231,31 @@ static const command_rec mac_cmds[] = {
     AP_INIT_TAKE1("MailAutoconfCheckResolver", set_check_resolver, NULL,
         RSRC_CONF, "The name server (IPv4 ADDRESS[:PORT]) the status page's "
         "DNS check asks (default: the system's, from resolv.conf)"),
+    AP_INIT_TAKE1("MailAutoconfUserQuery", set_user_query, NULL, RSRC_CONF,
+        "An SQL query run through mod_dbd with the address for its one %s; "
+        "a row's columns login_name, display_name, imap_host, pop3_host, "
+        "smtp_host, redirect_addr, redirect_url answer for that address"),
+    AP_INIT_TAKE1("MailAutoconfLDAPURL", set_ldap_url, NULL, RSRC_CONF,
+        "ldap://HOST[:PORT]/BASEDN or ldaps://...: the directory searched "
+        "(through mod_ldap) for per-address answers"),
+    AP_INIT_TAKE1("MailAutoconfLDAPFilter", set_ldap_filter, NULL, RSRC_CONF,
+        "The search filter, %s standing for the address (default "
+        "(mail=%s))"),
+    AP_INIT_TAKE2("MailAutoconfLDAPAttribute", set_ldap_attr, NULL,
+        RSRC_CONF, "FIELD ATTRIBUTE: the LDAP attribute that gives a field "
+        "(login_name, display_name, imap_host, pop3_host, smtp_host, "
+        "redirect_addr, redirect_url)"),
+    AP_INIT_TAKE2("MailAutoconfLDAPBind", set_ldap_bind, NULL, RSRC_CONF,
+        "DN PASSWORD: bind as this DN (default: anonymous)"),
+    AP_INIT_FLAG("MailAutoconfLDAPStartTLS", set_ldap_starttls, NULL,
+        RSRC_CONF, "On: StartTLS on an ldap:// URL (default Off)"),
+    AP_INIT_TAKE12("MailAutoconfUserCacheTTL", set_user_ttl, NULL, RSRC_CONF,
+        "SECONDS [NEGATIVE_SECONDS]: how long a per-address answer is kept, "
+        "and an answer that an address is unknown (default 300 60)"),
+    AP_INIT_TAKE1("MailAutoconfUserCacheSize", set_user_cache_size, NULL,
+        RSRC_CONF, "How many addresses the shmcb cache of per-address "
+        "answers holds when MailAutoconfDBDCache is not set (default "
+        "10000)"),
     AP_INIT_TAKE1("MailAutoconfDBDCacheSize", set_dbd_cache_size, NULL,
         RSRC_CONF,
         "How many database domains each child also keeps itself, in front "
@@ -1159,6 +1378,128 @@ static const void *shared_key(apr_pool_t *p, const mac_srv_conf *c)
 
 /* Build what servers with this configuration share; NULL with *err set
  * on a fatal problem. */
+/* ---- Per-address answers: what a configuration looks up ---------- */
+
+#define DEFAULT_USER_TTL        300
+#define DEFAULT_USER_NEG_TTL    60
+#define DEFAULT_USER_CACHE_SIZE 10000
+#define USER_CACHE_ENTRY_BYTES  256
+#define USER_NEG_CACHE_BYTES    (1024 * 1024)
+#define DEFAULT_LDAP_FILTER     "(mail=%s)"
+#define USER_FRONT_ENTRIES      1000  /* known addresses per child */
+
+typedef struct mac_user_src_t {
+    const char *dbd_label;        /* SQL: the prepared statement, or */
+    const char *dbd_query;
+    const char *ldap_url;         /* LDAP: the URL as configured */
+    mac_ldap_url_t ldap;
+    const char *ldap_host;        /* "HOST" or "HOST:PORT", for mod_ldap */
+    const char *ldap_filter;
+    const char *binddn, *bindpw;
+    int         secure;           /* APR_LDAP_NONE, _SSL or _STARTTLS */
+    char      **attrs;            /* NULL-terminated, for the search */
+    int         attr_field[MAC_USER_NFIELDS]; /* attrs[i] gives this field */
+    int         nattrs;
+    unsigned char scope[MAC_CACHE_SCOPE_LEN]; /* in cache keys */
+    mac_socache_t *cache;         /* known addresses */
+    apr_interval_time_t ttl, neg_ttl;
+    const char *cache_control;    /* every per-address answer's */
+    mac_front_t *front;           /* per child: known addresses and their
+                                   * Thunderbird document */
+    const server_rec *first;      /* the server that makes the front */
+} mac_user_src_t;
+
+static mac_socache_t *user_neg_cache;   /* unknown addresses */
+
+/* Make the per-address source of a configuration; NULL with *err unset
+ * when there is none, NULL with *err set when it is wrong. */
+static mac_user_src_t *build_user_src(apr_pool_t *p, const mac_srv_conf *c,
+                                      const mac_shared_t *sh,
+                                      const char **err)
+{
+    const mac_user_conf *uc = &c->user;
+    mac_user_src_t *u;
+    const char *setting = c->dbd_cache, *why = NULL, *scope;
+    apr_size_t bytes;
+    int i, max_age;
+
+    if (!uc->source) {
+        return NULL;
+    }
+    u = apr_pcalloc(p, sizeof(*u));
+    u->first = sh->first;
+    u->ttl = apr_time_from_sec(uc->ttl != UNSET ? uc->ttl : DEFAULT_USER_TTL);
+    u->neg_ttl = apr_time_from_sec(uc->neg_ttl != UNSET ? uc->neg_ttl
+                                                        : DEFAULT_USER_NEG_TTL);
+    if (uc->source == 'S') {
+        u->dbd_label = uc->dbd_label;
+        u->dbd_query = uc->dbd_query;
+        scope = uc->dbd_scope;
+    }
+    else {
+        u->ldap_url = uc->ldap_url;
+        mac_ldap_url_parse(p, uc->ldap_url, &u->ldap);
+        /* mod_ldap connects to the default port unless the host names
+         * another (as in "host:port"). */
+        u->ldap_host = u->ldap.port == (u->ldap.ldaps ? 636 : 389)
+                       ? u->ldap.host
+                       : apr_psprintf(p, "%s:%d", u->ldap.host, u->ldap.port);
+        u->ldap_filter = uc->ldap_filter ? uc->ldap_filter
+                                         : DEFAULT_LDAP_FILTER;
+        u->binddn = uc->ldap_binddn;
+        u->bindpw = uc->ldap_bindpw;
+        u->secure = u->ldap.ldaps ? APR_LDAP_SSL
+                    : uc->ldap_starttls == 1 ? APR_LDAP_STARTTLS
+                    : APR_LDAP_NONE;
+        u->attrs = apr_pcalloc(p, (MAC_USER_NFIELDS + 1) * sizeof(char *));
+        for (i = 0; i < MAC_USER_NFIELDS; i++) {
+            if (uc->ldap_attr[i]) {
+                u->attr_field[u->nattrs] = i;
+                u->attrs[u->nattrs++] = apr_pstrdup(p, uc->ldap_attr[i]);
+            }
+        }
+        if (u->nattrs == 0) {
+            *err = "MailAutoconfLDAPURL is set but no "
+                   "MailAutoconfLDAPAttribute says what to read";
+            return NULL;
+        }
+        scope = apr_pstrcat(p, "ldap\n", u->ldap_url, "\n", u->ldap_filter,
+                            "\n", u->binddn ? u->binddn : "", NULL);
+        for (i = 0; i < u->nattrs; i++) {
+            scope = apr_psprintf(p, "%s\n%d=%s", scope, u->attr_field[i],
+                                 u->attrs[i]);
+        }
+    }
+    mac_cache_scope(scope, strlen(scope), u->scope);
+    if (!setting) {
+        bytes = (apr_size_t)(uc->cache_size != UNSET
+                             ? uc->cache_size : DEFAULT_USER_CACHE_SIZE)
+                * USER_CACHE_ENTRY_BYTES;
+        bytes = bytes < 65536 ? 65536 : bytes;
+        setting = apr_psprintf(p, "shmcb:%s(%" APR_SIZE_T_FMT ")",
+                               ap_runtime_dir_relative(p, apr_psprintf(
+                                   p, "mailautoconf-user-%" APR_SIZE_T_FMT,
+                                   bytes)), bytes);
+    }
+    if ((u->cache = get_socache(p, p, setting, "mailautoconf", 96, &why))
+        == NULL) {
+        *err = apr_pstrcat(p, "per-address answers are kept in a shmcb "
+                           "cache unless MailAutoconfDBDCache says "
+                           "otherwise: ", why, NULL);
+        return NULL;
+    }
+    /* Every address gets the same Cache-Control, known or not. */
+    max_age = sh->cache_max_age;
+    if (apr_time_from_sec(max_age) > u->neg_ttl) {
+        max_age = (int)apr_time_sec(u->neg_ttl);
+    }
+    if (apr_time_from_sec(max_age) > u->ttl) {
+        max_age = (int)apr_time_sec(u->ttl);
+    }
+    u->cache_control = apr_psprintf(p, "max-age=%d", max_age);
+    return u;
+}
+
 static mac_shared_t *build_shared(apr_pool_t *p, const server_rec *s,
                                   const mac_srv_conf *c, apr_hash_t *signers,
                                   const char **err)
@@ -1251,6 +1592,11 @@ static mac_shared_t *build_shared(apr_pool_t *p, const server_rec *s,
             sh->dbd_cache_control = apr_psprintf(p, "max-age=%" APR_TIME_T_FMT,
                                                  apr_time_sec(sh->dbd_ttl));
         }
+    }
+
+    *err = NULL;
+    if ((sh->user = build_user_src(p, c, sh, err)) == NULL && *err) {
+        return NULL;
     }
 
     /* What does not depend on the domain is made once for all of them. */
@@ -1417,6 +1763,22 @@ static int mac_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                 ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL,
                              MACNO(00516) "%s: MailAutoconfDBDQuery keeps "
                              "unknown domains in a shmcb cache: %s",
+                             server_label(ptemp, s), err);
+                return HTTP_INTERNAL_SERVER_ERROR;
+            }
+        }
+        if (sh->user && !user_neg_cache) {
+            /* Unknown addresses, apart from known ones and from domains. */
+            user_neg_cache = get_socache(pconf, ptemp, apr_psprintf(ptemp,
+                                         "shmcb:%s(%d)",
+                                         ap_runtime_dir_relative(ptemp,
+                                             "mailautoconf-user-unknown"),
+                                         USER_NEG_CACHE_BYTES),
+                                         "mailautoconf-a", 2, &err);
+            if (!user_neg_cache) {
+                ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, NULL,
+                             MACNO(00701) "%s: per-address answers keep "
+                             "unknown addresses in a shmcb cache: %s",
                              server_label(ptemp, s), err);
                 return HTTP_INTERNAL_SERVER_ERROR;
             }
@@ -1789,6 +2151,31 @@ static void keep_in_front(request_rec *r, const mac_state_t *st,
     mac_front_put(st->sh->front, key, klen, rec, rlen, doc, dlen, expires);
 }
 
+/* Run a prepared statement with one parameter; apr_dbd's status.  Random
+ * access: with sequential reads (0) apr_dbd_pgsql reports a failed query
+ * as "no rows", which would be cached as unknown. */
+static int dbd_select(request_rec *r, ap_dbd_t *dbd, const char *label,
+                      const char *query, const char *param,
+                      apr_dbd_results_t **res)
+{
+    apr_dbd_prepared_t *stmt = apr_hash_get(dbd->prepared, label,
+                                            APR_HASH_KEY_STRING);
+    int rv = stmt ? apr_dbd_pvselect(dbd->driver, r->pool, dbd->handle, res,
+                                     stmt, 1, param, NULL) : -1;
+
+    if (rv != 0
+        && apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, query, label,
+                           &stmt) == 0) {
+        /* apr_dbd_pgsql's connection check may have reconnected (PQreset),
+         * losing the statement mod_dbd prepared: prepare it again, once. */
+        apr_hash_set(dbd->prepared, label, APR_HASH_KEY_STRING, stmt);
+        *res = NULL;
+        rv = apr_dbd_pvselect(dbd->driver, r->pool, dbd->handle, res, stmt,
+                              1, param, NULL);
+    }
+    return rv;
+}
+
 /* Ask the database about a (valid, lower-case) domain, through the caches:
  * this child's front cache, the one of unknown domains, then the shared
  * one of known domains. */
@@ -1860,20 +2247,8 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
     if (db_queries) {
         apr_atomic_inc32(db_queries);
     }
-    /* Random access: with sequential reads (0) apr_dbd_pgsql reports a
-     * failed query as "no rows", which would be cached as unknown. */
-    rv = apr_dbd_pvselect(dbd->driver, r->pool, dbd->handle, &res, stmt, 1,
-                          domain, NULL);
-    if (rv != 0
-        && apr_dbd_prepare(dbd->driver, dbd->pool, dbd->handle, st->sh->dbd_query,
-                           st->sh->dbd_label, &stmt) == 0) {
-        /* apr_dbd_pgsql's connection check may have reconnected (PQreset),
-         * losing the statement mod_dbd prepared: prepare it again, once. */
-        apr_hash_set(dbd->prepared, st->sh->dbd_label, APR_HASH_KEY_STRING, stmt);
-        res = NULL;
-        rv = apr_dbd_pvselect(dbd->driver, r->pool, dbd->handle, &res, stmt,
-                              1, domain, NULL);
-    }
+    rv = dbd_select(r, dbd, st->sh->dbd_label, st->sh->dbd_query, domain,
+                    &res);
     if (rv != 0) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00504)
                       "database: the query failed: %s",
@@ -1963,6 +2338,294 @@ static int site_from_host(request_rec *r, const mac_state_t *st,
     return *site ? OK : HTTP_NOT_FOUND;
 }
 
+/* ---- Per-address answers: look-ups ------------------------------- */
+
+/* SQL: the first row for the address.  OK (*found says whether there
+ * was one) or 503. */
+static int user_from_sql(request_rec *r, const mac_user_src_t *src,
+                         const char *address, mac_user_t *u, int *found)
+{
+    ap_dbd_t *dbd = dbd_acquire_fn(r);
+    apr_dbd_results_t *res = NULL;
+    apr_dbd_row_t *row = NULL;
+    int rv, col, ncols, f;
+
+    if (!dbd) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00702)
+                      "per-address answers: no database connection (see "
+                      "mod_dbd's messages); answering 503");
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    rv = dbd_select(r, dbd, src->dbd_label, src->dbd_query, address, &res);
+    if (rv == 0) {
+        rv = apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1);
+    }
+    if (rv == -1) {
+        *found = 0;
+        return OK;
+    }
+    if (rv != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00703)
+                      "per-address answers: the query failed: %s; "
+                      "answering 503",
+                      apr_dbd_error(dbd->driver, dbd->handle, rv));
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    ncols = apr_dbd_num_cols(dbd->driver, res);
+    for (col = 0; col < ncols; col++) {
+        const char *v = apr_dbd_get_entry(dbd->driver, row, col);
+        if ((f = mac_user_field(apr_dbd_get_name(dbd->driver, res, col)))
+            >= 0) {
+            mac_user_set(r->pool, u, (mac_user_field_e)f, v,
+                         v ? strlen(v) : 0);
+        }
+    }
+    while (apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1) == 0) {
+    }
+    *found = 1;
+    return OK;
+}
+
+/* LDAP, through mod_ldap's connections: one entry for the filter.  OK
+ * (*found says whether there was exactly one) or 503. */
+static int user_from_ldap(request_rec *r, const mac_user_src_t *src,
+                          const char *address, mac_user_t *u, int *found)
+{
+    util_ldap_connection_t *ldc;
+    const char *filter, *why = NULL, *dn = NULL, **vals = NULL;
+    int rc, i;
+
+    if ((filter = mac_ldap_filter(r->pool, src->ldap_filter, address,
+                                  strlen(address), &why)) == NULL) {
+        /* A validated address never gets here; no search, no entry. */
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00704)
+                      "per-address answers: no search: %s", why);
+        *found = 0;
+        return OK;
+    }
+    ldc = ldap_find_fn(r, src->ldap_host, src->ldap.port, src->binddn,
+                       src->bindpw, never, src->secure);
+    if (!ldc) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00705)
+                      "directory %s: no connection; answering 503",
+                      src->ldap_url);
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    rc = ldap_getuserdn_fn(r, ldc, src->ldap_url, src->ldap.basedn,
+                           LDAP_SCOPE_SUBTREE, src->attrs, filter, &dn,
+                           &vals);
+    if (rc == LDAP_SUCCESS) {
+        for (i = 0; vals && i < src->nattrs; i++) {
+            mac_user_set(r->pool, u, (mac_user_field_e)src->attr_field[i],
+                         vals[i], vals[i] ? strlen(vals[i]) : 0);
+        }
+        *found = 1;
+    }
+    else if (rc == LDAP_NO_SUCH_OBJECT) {
+        /* No entry, or several (mod_ldap says the same for both). */
+        *found = 0;
+    }
+    else {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00706)
+                      "directory %s: the search failed: LDAP error %d "
+                      "(%s); answering 503", src->ldap_url, rc,
+                      ldc->reason ? ldc->reason : "no reason given");
+        ldap_close_fn(ldc);
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    ldap_close_fn(ldc);
+    return OK;
+}
+
+/* What the directory says about one (validated) address, through the
+ * shared caches: the configured one (known addresses), then the local one
+ * of unknown addresses.  OK with *found, or 503 / 500. */
+static int user_lookup(request_rec *r, const mac_user_src_t *src,
+                       const char *address, mac_user_t *u, int *found)
+{
+    unsigned char key[MAC_CACHE_KEY_MAX], rec[MAC_USER_MAX], *enc;
+    unsigned int len = sizeof(rec);
+    apr_size_t klen, elen;
+    const char *why;
+    int rc;
+
+    const void *frec, *fdoc;
+    apr_size_t flen, fdlen;
+
+    memset(u, 0, sizeof(*u));
+    klen = mac_cache_key(key, MAC_CACHE_KIND_USER, src->scope, address,
+                         strlen(address));
+    /* Known addresses in this child's front cache, unknown ones in their
+     * local shmcb, then known ones in the shared cache. */
+    if (src->front
+        && mac_front_get(src->front, r->pool, key, klen, r->request_time,
+                         &frec, &flen, &fdoc, &fdlen)
+        && mac_user_decode(r->pool, frec, flen, u) == NULL) {
+        *found = 1;
+        return OK;
+    }
+    if (socache_get(r, user_neg_cache, key, klen, rec, &len)) {
+        *found = 0;
+        return OK;
+    }
+    len = sizeof(rec);
+    if (socache_get(r, src->cache, key, klen, rec, &len)) {
+        if ((why = mac_user_decode(r->pool, rec, len, u)) == NULL) {
+            if (src->front) {
+                mac_front_put(src->front, key, klen, rec, len, NULL, 0,
+                              u->fetched + src->ttl);
+            }
+            *found = 1;
+            return OK;
+        }
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MACNO(00707)
+                      "per-address cache %s: an entry is not usable (%s); "
+                      "asking the directory", src->cache->setting, why);
+        memset(u, 0, sizeof(*u));
+    }
+    if (db_queries) {
+        apr_atomic_inc32(db_queries);
+    }
+    rc = src->dbd_label ? user_from_sql(r, src, address, u, found)
+                        : user_from_ldap(r, src, address, u, found);
+    if (rc != OK) {
+        return rc;
+    }
+    if (!*found) {
+        rec[0] = 0;
+        socache_put(r, user_neg_cache, key, klen, rec, 1,
+                    r->request_time + src->neg_ttl);
+        return OK;
+    }
+    if ((why = mac_user_check(r->pool, u)) != NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00708)
+                      "per-address answers: the entry for the address is "
+                      "not usable: %s", why);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    u->fetched = apr_time_from_sec(apr_time_sec(r->request_time));
+    if ((enc = mac_user_encode(r->pool, u, &elen)) != NULL) {
+        socache_put(r, src->cache, key, klen, enc, elen,
+                    r->request_time + src->ttl);
+        if (src->front) {
+            mac_front_put(src->front, key, klen, enc, elen, NULL, 0,
+                          u->fetched + src->ttl);
+        }
+    }
+    return OK;
+}
+
+/* The answer for an address, known or not. */
+typedef struct {
+    const mac_site_t    *site;     /* its domain's */
+    const mac_account_t *acct;     /* site->acct, or the address's own */
+    mac_addr_t           addr;     /* whose settings: the asked address or
+                                    * the last of a chain of redirects */
+    const char          *display_name;
+    const char          *redirect_addr; /* for Outlook, or NULL */
+    const char          *redirect_url;
+    int                  offsite;  /* redirect_addr's domain is not ours */
+    apr_time_t           fetched;  /* the oldest entry it is made from */
+} mac_answer_t;
+
+/* Find the site of an address and what the directory says about it,
+ * following redirects (MAC_USER_REDIRECT_MAX at most, never a loop).  OK,
+ * or the status of find_site, 503, or 500 (an unusable entry or chain).
+ * An unknown address gets its domain's answer: the same status, headers
+ * and document as a known address without overrides. */
+static int address_answer(request_rec *r, const mac_state_t *st,
+                          const mac_addr_t *addr, mac_answer_t *ans)
+{
+    const mac_user_src_t *src = st->sh->user;
+    mac_user_chain_t chain;
+    mac_user_t u;
+    int rc, found;
+
+    memset(ans, 0, sizeof(*ans));
+    ans->addr = *addr;
+    if ((rc = find_site(r, st, addr->domain, &ans->site)) != OK) {
+        return rc;
+    }
+    ans->acct = ans->site->acct;
+    if (!src) {
+        return OK;
+    }
+    if ((rc = user_lookup(r, src, addr->address, &u, &found)) != OK) {
+        return rc;
+    }
+    ans->fetched = found ? u.fetched : r->request_time;
+    mac_user_chain_start(&chain, addr->address);
+    while (found && u.f[MAC_USER_REDIRECT_ADDR]) {
+        const char *next = u.f[MAC_USER_REDIRECT_ADDR], *why;
+        const mac_site_t *site;
+
+        if ((why = mac_user_chain_step(&chain, next)) != NULL) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00709)
+                          "per-address answers: %s redirects to %s: %s",
+                          addr->address, next, why);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        mac_addr_parse(r->pool, next, strlen(next), &ans->addr);
+        ans->redirect_addr = ans->addr.address;
+        rc = find_site(r, st, ans->addr.domain, &site);
+        if (rc == HTTP_NOT_FOUND) {
+            ans->offsite = 1;
+            return OK;
+        }
+        if (rc != OK) {
+            return rc;
+        }
+        ans->site = site;
+        if ((rc = user_lookup(r, src, ans->addr.address, &u, &found))
+            != OK) {
+            return rc;
+        }
+        if (found && u.fetched < ans->fetched) {
+            ans->fetched = u.fetched;
+        }
+    }
+    ans->acct = ans->site->acct;
+    if (found) {
+        ans->acct = mac_user_account(r->pool, ans->site->acct, &u);
+        ans->display_name = u.f[MAC_USER_DISPLAY_NAME];
+        ans->redirect_url = u.f[MAC_USER_REDIRECT_URL];
+    }
+    if (ans->redirect_addr) {
+        /* A client fills a login template with the address its user
+         * typed: the target's login name goes out as a literal. */
+        mac_account_t *a = apr_pmemdup(r->pool, ans->acct, sizeof(*a));
+        a->login_template = mac_user_login_for(r->pool, a->login_template,
+                                               ans->addr.address,
+                                               ans->addr.local,
+                                               ans->addr.domain);
+        if (!a->login_template) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00710)
+                          "per-address answers: the login name of %s has a "
+                          "'%%'", ans->addr.address);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        ans->acct = a;
+    }
+    return OK;
+}
+
+/* Each child's front cache of known addresses, one per source. */
+static void user_child_init(apr_pool_t *pchild, server_rec *main_s)
+{
+    server_rec *s;
+
+    for (s = main_s; s; s = s->next) {
+        mac_state_t *st = srv_conf(s)->state;
+        mac_user_src_t *u = st ? st->sh->user : NULL;
+        if (u && u->first == s
+            /* an address's record and its document are two entries */
+            && mac_front_create(&u->front, pchild, 2 * USER_FRONT_ENTRIES)
+               != APR_SUCCESS) {
+            u->front = NULL;     /* the shared cache still answers */
+        }
+    }
+}
+
 /* Answer a failed look-up in plain text. */
 static int send_lookup_error(request_rec *r, int rc)
 {
@@ -1985,12 +2648,12 @@ static int send_lookup_error(request_rec *r, int rc)
  * the client's copy is current (a 304 carries the validators and the
  * lifetime too). */
 static int send_site_doc(request_rec *r, const mac_site_t *b,
-                         const char *type, const char *etag,
-                         const char *data, apr_size_t len)
+                         const char *type, const char *cache_control,
+                         const char *etag, const char *data, apr_size_t len)
 {
     int rc;
 
-    apr_table_setn(r->headers_out, "Cache-Control", b->cache_control);
+    apr_table_setn(r->headers_out, "Cache-Control", cache_control);
     apr_table_setn(r->headers_out, "ETag", etag);
     ap_update_mtime(r, b->mtime);
     ap_set_last_modified(r);
@@ -1998,13 +2661,74 @@ static int send_site_doc(request_rec *r, const mac_site_t *b,
         r->status = rc;
         return rc;
     }
-    return send_body(r, HTTP_OK, type, b->cache_control, data, len);
+    return send_body(r, HTTP_OK, type, cache_control, data, len);
+}
+
+/* Thunderbird's document for an address when per-address answers are
+ * on: the domain's own bytes for an unknown address (or a known one that
+ * changes nothing), else made now. */
+static int tb_for_address(request_rec *r, const mac_state_t *st,
+                          const mac_addr_t *addr, const mac_site_t **site,
+                          const char **tb, apr_size_t *len, const char **etag)
+{
+    const mac_user_src_t *src = st->sh->user;
+    unsigned char key[MAC_CACHE_KEY_MAX];
+    apr_size_t klen, flen, fdlen, elen;
+    const void *frec, *fdoc;
+    mac_answer_t ans;
+    char *doc;
+    int rc;
+
+    /* A document made for this address before, in this child. */
+    klen = mac_cache_key(key, MAC_CACHE_KIND_USER_DOC, src->scope,
+                         addr->address, strlen(addr->address));
+    if (src->front
+        && mac_front_get(src->front, r->pool, key, klen, r->request_time,
+                         &frec, &flen, &fdoc, &fdlen)
+        && fdoc && (rc = find_site(r, st, addr->domain, site)) == OK) {
+        *etag = fdoc;
+        elen = strlen(*etag) + 1;
+        *tb = (const char *)fdoc + elen;
+        *len = fdlen - elen;
+        return OK;
+    }
+    if ((rc = address_answer(r, st, addr, &ans)) != OK) {
+        return rc;
+    }
+    if (ans.offsite) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MACNO(00711)
+                      "thunderbird: the address redirects to a domain "
+                      "served elsewhere");
+        return HTTP_NOT_FOUND;
+    }
+    *site = ans.site;
+    if (ans.acct == ans.site->acct && ans.site->tb) {
+        *tb = ans.site->tb;
+        *len = ans.site->tb_len;
+        *etag = ans.site->etag;
+        return OK;
+    }
+    *tb = mac_tb_render(r->pool, ans.acct, ans.addr.domain, len);
+    *etag = make_etag(r->pool, *tb, *len);
+    if (src->front) {
+        /* Kept as "ETAG\0DOCUMENT", no longer than the entries it is
+         * made from. */
+        elen = strlen(*etag) + 1;
+        doc = apr_palloc(r->pool, elen + *len);
+        memcpy(doc, *etag, elen);
+        memcpy(doc + elen, *tb, *len);
+        mac_front_put(src->front, key, klen, "", 1, doc, elen + *len,
+                      ans.fetched + src->ttl);
+    }
+    return OK;
 }
 
 static int handle_thunderbird(request_rec *r, const mac_state_t *st)
 {
     mac_addr_t *addr;
     const mac_site_t *b;
+    const char *tb, *etag, *cache_control;
+    apr_size_t tb_len;
     int rc;
 
     if ((rc = method_gate_get(r)) != OK) {
@@ -2013,7 +2737,20 @@ static int handle_thunderbird(request_rec *r, const mac_state_t *st)
     if ((rc = query_address(r, "emailaddress", &addr)) != OK) {
         return OK;
     }
-    rc = addr ? find_site(r, st, addr->domain, &b) : site_from_host(r, st, &b);
+    if (addr && st->sh->user) {
+        rc = tb_for_address(r, st, addr, &b, &tb, &tb_len, &etag);
+        cache_control = st->sh->user->cache_control;
+    }
+    else {
+        rc = addr ? find_site(r, st, addr->domain, &b)
+                  : site_from_host(r, st, &b);
+        if (rc == OK) {
+            tb = b->tb;
+            tb_len = b->tb_len;
+            etag = b->etag;
+            cache_control = b->cache_control;
+        }
+    }
     if (rc != OK) {
         return send_lookup_error(r, rc);
     }
@@ -2021,7 +2758,7 @@ static int handle_thunderbird(request_rec *r, const mac_state_t *st)
                   "thunderbird: serving domain %s (%s)", b->domain,
                   addr ? "from the address" : "from the host name");
 
-    return send_site_doc(r, b, XML_TYPE, b->etag, b->tb, b->tb_len);
+    return send_site_doc(r, b, XML_TYPE, cache_control, etag, tb, tb_len);
 }
 
 /* ---- PACC ---------------------------------------------------------- */
@@ -2062,8 +2799,8 @@ static int handle_pacc(request_rec *r, const mac_state_t *st)
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00803)
                   "pacc: serving domain %s", b->domain);
-    return send_site_doc(r, b, MAC_PACC_CONTENT_TYPE, b->pacc_etag, b->pacc,
-                         b->pacc_len);
+    return send_site_doc(r, b, MAC_PACC_CONTENT_TYPE, b->cache_control,
+                         b->pacc_etag, b->pacc, b->pacc_len);
 }
 
 /* ---- Outlook Autodiscover ---------------------------------------- */
@@ -2207,9 +2944,34 @@ static const char *ad_get_address(request_rec *r, const char **email,
     return NULL;
 }
 
+/* Outlook's answer for a known address that redirects; NULL when the
+ * settings are the answer. */
+static char *ad_redirect(request_rec *r, const mac_answer_t *ans,
+                         const char *schema, apr_size_t *len)
+{
+    int mobilesync = schema && strcmp(schema, MAC_AD_NS_MOBILESYNC) == 0;
+
+    if (ans->redirect_addr) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00712)
+                      "autodiscover: redirecting to another address");
+        return mobilesync
+               ? mac_user_mobilesync_redirect(r->pool, ans->redirect_addr,
+                                              len)
+               : mac_user_ad_redirect(r->pool, 0, ans->redirect_addr, len);
+    }
+    if (ans->redirect_url && !mobilesync) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00713)
+                      "autodiscover: redirecting to another URL");
+        return mac_user_ad_redirect(r->pool, 1, ans->redirect_url, len);
+    }
+    return NULL;
+}
+
 static int handle_autodiscover(request_rec *r, const mac_state_t *st)
 {
     const mac_site_t *site;
+    const mac_ad_t *ad;
+    mac_answer_t ans;
     mac_ad_request_t req;
     mac_addr_t addr;
     const mac_doc_t *doc;
@@ -2273,28 +3035,33 @@ static int handle_autodiscover(request_rec *r, const mac_state_t *st)
         return send_ad_error(r, HTTP_BAD_REQUEST,
                              MAC_AD_ERROR_INVALID_REQUEST, why);
     }
-    if ((rc = find_site(r, st, addr.domain, &site)) != OK) {
+    if ((rc = address_answer(r, st, &addr, &ans)) != OK) {
         if (rc == HTTP_NOT_FOUND) {
             return send_ad_error(r, HTTP_NOT_FOUND, MAC_AD_ERROR_NOT_FOUND,
                                  "the address's domain is not served here");
         }
         return send_lookup_error(r, rc);
     }
+    site = ans.site;
     /* An ActiveSync device asks in the mobilesync request namespace and
      * wants the mobilesync answer even when it names no schema. */
     if (req.mobilesync && !req.schema) {
         req.schema = MAC_AD_NS_MOBILESYNC;
     }
-    if ((doc = mac_ad_pick(site->ad, req.schema)) == NULL) {
+    ad = ans.acct == site->acct ? site->ad
+         : mac_ad_compile(r->pool, ans.acct, st->sh->activesync_url);
+    if ((doc = mac_ad_pick(ad, req.schema)) == NULL) {
         return send_ad_error(r, HTTP_OK, MAC_AD_ERROR_SCHEMA,
                              "the requested response schema is not "
                              "provided");
     }
-    out = mac_ad_fill(r->pool, doc, addr.address, addr.local, addr.domain,
-                      &outlen);
+    if ((out = ad_redirect(r, &ans, req.schema, &outlen)) == NULL) {
+        out = mac_ad_fill(r->pool, doc, addr.address, addr.local,
+                          addr.domain, &outlen);
+    }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00302)
                   "autodiscover: serving %s settings for domain %s",
-                  doc == site->ad->outlook ? "outlook" : "mobilesync",
+                  doc == ad->outlook ? "outlook" : "mobilesync",
                   addr.domain);
     return send_body(r, HTTP_OK, XML_TYPE, "no-store", out, outlen);
 }
@@ -2371,6 +3138,23 @@ static int handle_autodiscover_json(request_rec *r, const mac_state_t *st)
     }
     /* A database domain's answer is kept no longer than its entry. */
     cache_control = site ? site->cache_control : st->sh->cache_control;
+    if (site && st->sh->user) {
+        mac_answer_t ans;
+        if ((rc = address_answer(r, st, &addr, &ans)) != OK) {
+            return send_lookup_error(r, rc);
+        }
+        cache_control = st->sh->user->cache_control;
+        if (ans.redirect_url && !ans.redirect_addr) {
+            /* The address's Autodiscover (POX) is elsewhere. */
+            apr_size_t ulen;
+            const char *u = mac_json_escape(r->pool, ans.redirect_url,
+                                            strlen(ans.redirect_url), &ulen);
+            const char *json = apr_pstrcat(r->pool, "{\"Protocol\":"
+                                           "\"AutodiscoverV1\",\"Url\":\"",
+                                           u, "\"}", NULL);
+            return send_json(r, HTTP_OK, json, strlen(json), cache_control);
+        }
+    }
     switch (mac_query_get(r->pool, r->args, "Protocol", 0, &protocol, &plen)) {
     case MAC_Q_OK:
         if (plen != strlen(protocol)) {
@@ -2476,6 +3260,9 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
     apr_size_t alen = 0, nlen = 0, len;
     mac_q_status_e qa, qn;
     const mac_site_t *page_site, *site;
+    const mac_apple_t *apple;
+    const char *apple_why;
+    mac_answer_t ans;
     mac_addr_t addr;
     char *profile;
     int rc;
@@ -2550,8 +3337,8 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
                                            "used: ", why, ".", NULL),
                                refill_name, refill_address);
     }
-    if ((rc = find_site(r, st, addr.domain, &site)) != OK) {
-        if (rc != HTTP_NOT_FOUND) {
+    if ((rc = address_answer(r, st, &addr, &ans)) != OK || ans.offsite) {
+        if (rc != HTTP_NOT_FOUND && !ans.offsite) {
             return send_lookup_error(r, rc);
         }
         return send_page_error(r, st, HTTP_NOT_FOUND,
@@ -2560,14 +3347,25 @@ static int handle_mobileconfig(request_rec *r, const mac_state_t *st)
                                "of that address.", refill_name,
                                refill_address);
     }
-    if (!site->apple) {
+    site = ans.site;
+    apple = site->apple;
+    apple_why = site->apple_why;
+    if (ans.acct != site->acct) {
+        apple = mac_apple_compile(r->pool, ans.acct, &apple_why);
+    }
+    if (!apple) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00402)
                       "mobileconfig: no profile can be made: %s",
-                      site->apple_why);
+                      apple_why);
         return send_text(r, HTTP_NOT_FOUND, "No profile is offered here.\n");
     }
+    if (!name && ans.display_name
+        && !mac_apple_check_name(ans.display_name,
+                                 strlen(ans.display_name))) {
+        name = ans.display_name;   /* the directory's name for the person */
+    }
 
-    profile = mac_apple_render(r->pool, site->apple, &addr, name, &len);
+    profile = mac_apple_render(r->pool, apple, &ans.addr, name, &len);
     if (st->sh->signer) {
         char *signed_profile;
         apr_size_t signed_len;
@@ -2929,7 +3727,7 @@ static int handle_status(request_rec *r)
     status.vhosts = vhosts;
     status.counters = cnt;
     status.ncounters = NCOUNTED;
-    status.has_database = neg_cache != NULL;
+    status.has_database = neg_cache != NULL || user_neg_cache != NULL;
     status.database_queries = db_queries ? apr_atomic_read32(db_queries) : 0;
 
     if (q.check) {
@@ -3111,6 +3909,7 @@ static int mac_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     mac_ad_init();
     socaches = NULL;
     neg_cache = NULL;
+    user_neg_cache = NULL;
     socache_seq = 0;
     return ap_mutex_register(pconf, DB_CACHE_MUTEX, NULL, APR_LOCK_DEFAULT,
                              0);
@@ -3145,6 +3944,7 @@ static void mac_child_init(apr_pool_t *pchild, server_rec *main_s)
     server_rec *s;
 
     check_child_init(pchild);
+    user_child_init(pchild, main_s);
     for (s = main_s; s; s = s->next) {
         mac_state_t *st = srv_conf(s)->state;
         /* One per shared configuration, made with its first server. */

@@ -7,7 +7,7 @@
 #
 #   SECONDS_EACH  how long each harness runs (-max_total_time); default
 #                 $FUZZ_SECONDS, else 10
-#   HARNESS       any of: adreq addr query escape render path std dav row (default: all)
+#   HARNESS       any of: adreq addr query escape render path std dav row user (default: all)
 #
 # make -f Makefile.apxs fuzz        a smoke run, 5 s each (FUZZ_SECONDS=N to change)
 # make -f Makefile.apxs fuzz-long   600 s each
@@ -35,7 +35,7 @@ cd "$ROOT" || exit 1
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 
-ALL_HARNESSES=(adreq addr query escape render path std dav row)
+ALL_HARNESSES=(adreq addr query escape render path std dav row user)
 
 # Debian packages the harnesses need (on top of what scripts/lib.sh lists
 # for the module: headers of APR, libxml2 and OpenSSL come from there too).
@@ -56,6 +56,7 @@ max_len_for() {
         escape) echo 4096 ;;
         render) echo 4096 ;;
         row)    echo 8192 ;;   # records are at most 6,165 bytes
+        user)   echo 4096 ;;   # records are at most 3,600 bytes, addresses 254
         *)      echo 4096 ;;
     esac
 }

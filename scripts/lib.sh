@@ -15,6 +15,7 @@ MAC_PACKAGES=(
     radicale vdirsyncer python3-caldav
     sqlite3 libaprutil1-dbd-sqlite3
     memcached redis-server
+    slapd ldap-utils libldap-dev
     chromium chromium-driver fonts-dejavu-core fonts-wqy-microhei
 )
 

@@ -116,6 +116,16 @@ INSERT INTO domains VALUES
     ('pgbad.test', NULL, NULL, 'bad host!', NULL),
     ('x'' or ''1''=''1', 'Injected', NULL, NULL, NULL),
     ('%', 'Percent', NULL, NULL, NULL);
+CREATE TABLE users (
+    address       text PRIMARY KEY,
+    login_name    text,
+    imap_host     text,
+    redirect_addr text
+);
+INSERT INTO users VALUES
+    ('jane@pgcustomer.com', 'pg-u1042', 'imap9.pgcustomer.com', NULL),
+    ('jane@pgplain.org', NULL, NULL, 'jane@pgcustomer.com'),
+    ('blank@pgcustomer.com', NULL, NULL, NULL);
 SQL
 )
 

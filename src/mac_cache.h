@@ -40,7 +40,9 @@
 #define MAC_CACHE_KEY_MAX   (3 + MAC_CACHE_SCOPE_LEN + MAC_CACHE_NAME_MAX)
 
 typedef enum {
-    MAC_CACHE_KIND_DOMAIN = 'D'
+    MAC_CACHE_KIND_DOMAIN = 'D',
+    MAC_CACHE_KIND_USER   = 'U',    /* per-address answers (mac_user.h) */
+    MAC_CACHE_KIND_USER_DOC = 'T'   /* a document made for an address */
 } mac_cache_kind_e;
 
 /* The scope digest of some text (e.g. "driver\nparams\nquery"). */
