@@ -1875,6 +1875,45 @@ static const mac_endpoint_t *trace_endpoint(request_rec *r)
 /* Claim our paths before mod_rewrite, mod_alias and mod_proxy look at the
  * request, so "ProxyPass /" or a catch-all RewriteRule never swallows
  * them. */
+/* The CalDAV/CardDAV well-known redirect of a configured domain, answered
+ * here as mod_alias answers a Redirect: no later phase runs, and httpd
+ * reads and drops a request body itself, after the status is set (so no
+ * 100 Continue).  Returns 0 when the handler must answer instead: a
+ * database domain, or no URL for that service. */
+static int dav_redirect_now(request_rec *r, const mac_state_t *st,
+                            mac_dav_e which)
+{
+    const char *h = r->hostname, *tpl;
+    const mac_site_t *site = NULL;
+
+    if (h) {
+        if (strncasecmp(h, "autoconfig.", 11) == 0) {
+            h += 11;
+        }
+        else if (strncasecmp(h, "autodiscover.", 13) == 0) {
+            h += 13;
+        }
+        site = apr_hash_get(st->sh->sites, h, APR_HASH_KEY_STRING);
+    }
+    if (!site) {
+        if (st->sh->dbd_label) {
+            return 0;
+        }
+        site = st->sh->first_site;
+    }
+    if (!site || (tpl = mac_dav_template(site->acct, which)) == NULL) {
+        return 0;
+    }
+    apr_table_setn(r->headers_out, "Location",
+                   mac_dav_url(r->pool, tpl, site->domain));
+    apr_table_setn(r->err_headers_out, "Cache-Control", site->cache_control);
+    apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00902)
+                  "%s: redirecting for domain %s", mac_dav_name(which),
+                  site->domain);
+    return 1;
+}
+
 static int mac_translate(request_rec *r)
 {
     mac_srv_conf *c = srv_conf(r->server);
@@ -1896,6 +1935,11 @@ static int mac_translate(request_rec *r)
     }
     ap_set_module_config(r->request_config, &mailautoconf_module,
                          (void *)ep);
+    if ((ep->id == EP_CALDAV || ep->id == EP_CARDDAV)
+        && dav_redirect_now(r, c->state, ep->id == EP_CALDAV
+                                         ? MAC_DAV_CALDAV : MAC_DAV_CARDDAV)) {
+        return HTTP_MOVED_PERMANENTLY;
+    }
     r->handler = ep->handler;
     r->filename = apr_pstrcat(r->pool, "mailautoconf:", ep->handler, NULL);
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
