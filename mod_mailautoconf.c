@@ -109,6 +109,8 @@ typedef struct {
     const char          *pacc;        /* PACC document, NULL: none */
     apr_size_t           pacc_len;
     const char          *pacc_etag;
+    const char          *dav_location[3]; /* by mac_dav_e: the filled
+                                            * CalDAV/CardDAV URL, or NULL */
 } mac_site_t;
 
 /* Everything that does not depend on a server's own names, built once per
@@ -1333,6 +1335,7 @@ static mac_site_t *make_site(apr_pool_t *p, const mac_shared_t *sh,
 {
     mac_site_t *site = apr_pcalloc(p, sizeof(*site));
     const char *why;
+    int k;
 
     site->domain = domain;
     site->acct = acct;
@@ -1341,6 +1344,10 @@ static mac_site_t *make_site(apr_pool_t *p, const mac_shared_t *sh,
     site->mtime = apr_time_sec(apr_time_now()) * APR_USEC_PER_SEC;
     site->cache_control = sh->cache_control;
     site->ad = ad ? ad : mac_ad_compile(p, acct, sh->activesync_url);
+    for (k = MAC_DAV_CALDAV; k <= MAC_DAV_CARDDAV; k++) {
+        const char *tpl = mac_dav_template(acct, (mac_dav_e)k);
+        site->dav_location[k] = tpl ? mac_dav_url(p, tpl, domain) : NULL;
+    }
     site->pacc = mac_pacc_render(p, acct, domain, &site->pacc_len, &why);
     if (site->pacc) {
         site->pacc_etag = make_etag(p, site->pacc, site->pacc_len);
@@ -1883,7 +1890,7 @@ static const mac_endpoint_t *trace_endpoint(request_rec *r)
 static int dav_redirect_now(request_rec *r, const mac_state_t *st,
                             mac_dav_e which)
 {
-    const char *h = r->hostname, *tpl;
+    const char *h = r->hostname, *loc;
     const mac_site_t *site = NULL;
 
     if (h) {
@@ -1901,11 +1908,10 @@ static int dav_redirect_now(request_rec *r, const mac_state_t *st,
         }
         site = st->sh->first_site;
     }
-    if (!site || (tpl = mac_dav_template(site->acct, which)) == NULL) {
+    if (!site || (loc = site->dav_location[which]) == NULL) {
         return 0;
     }
-    apr_table_setn(r->headers_out, "Location",
-                   mac_dav_url(r->pool, tpl, site->domain));
+    apr_table_setn(r->headers_out, "Location", loc);
     apr_table_setn(r->err_headers_out, "Cache-Control", site->cache_control);
     apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00902)
