@@ -312,8 +312,13 @@ write_ab_conf() {
     ServerName autoconfig.dav.test
     Include "$WORK/mail-example.conf"
     MailAutoconfCalDAV https://dav.example.com/caldav/
-    # The baseline of the dav-redirect scenario: mod_alias.
+    # The baseline of the dav-redirect scenario: mod_alias, with the two
+    # headers the module's redirect carries, so both send the same bytes.
     Redirect 301 /alias-redirect https://dav.example.com/caldav/
+    <Location /alias-redirect>
+        Header always set Cache-Control "max-age=3600"
+        Header always set X-Content-Type-Options nosniff
+    </Location>
 </VirtualHost>
 EOF
     echo "$conf"
@@ -556,33 +561,36 @@ def pacc "PACC JSON" 1.0 GET ua-auto-config.example.com \
     /.well-known/user-agent-configuration.json - - json 0
 
 # The RFC 6764 redirect: its baseline is not a static file but the same
-# 301 from a Redirect line of mod_alias (the same Location, so the same
+# 301 from a Redirect line of mod_alias (the same Location and, with
+# mod_headers, the same Cache-Control and nosniff headers, so the same
 # bytes).  EXT "redirect" marks it.
 def dav-redirect "CalDAV well-known redirect (static: mod_alias Redirect)" 1.0 \
     GET autoconfig.dav.test /.well-known/caldav - - redirect 0
 
-# redirect_answer PATH: "STATUS LOCATION BYTES" of one GET on the DAV host.
+# redirect_answer PATH: "STATUS LOCATION BODY_BYTES HEADER_BYTES" of one
+# GET on the DAV host.
 redirect_answer() {
     curl -sS -o /dev/null --max-time 30 -H "Host: autoconfig.dav.test" \
-         -w '%{http_code} %{redirect_url} %{size_download}' "$BASE_URL$1" \
-        || die "curl $1 failed"
+         -w '%{http_code} %{redirect_url} %{size_download} %{size_header}' \
+         "$BASE_URL$1" || die "curl $1 failed"
 }
 
 # The dav-redirect scenario's specs: both sides answer 301 with the same
-# Location and the same number of bytes.
+# Location, the same body and headers of the same size.
 prepare_redirect() {
-    local id=$1 mod alias
+    local id=$1 mod alias status url bytes hbytes
     mod=$(redirect_answer "${S_PATH[$id]}")
     alias=$(redirect_answer /alias-redirect)
     [ "${mod%% *}" = 301 ] || die "$id: the module answered '$mod', not 301"
     [ "$mod" = "$alias" ] \
         || die "$id: the module's redirect ($mod) and mod_alias's ($alias) differ"
-    spec_line GET "${S_HOST[$id]}" "${S_PATH[$id]}" - - "${mod##* }" 0 301 \
+    read -r status url bytes hbytes <<< "$mod"
+    spec_line GET "${S_HOST[$id]}" "${S_PATH[$id]}" - - "$bytes" 0 301 \
         > "$WORK/spec/$id.dynamic"
-    spec_line GET "${S_HOST[$id]}" /alias-redirect - - "${mod##* }" 0 301 \
+    spec_line GET "${S_HOST[$id]}" /alias-redirect - - "$bytes" 0 301 \
         > "$WORK/spec/$id.static"
     printf '%s\t%s\t%s\t%s\n' "$id" "${S_LABEL[$id]}" "${S_TARGET[$id]}" \
-           "${mod##* }" >> "$WORK/ab-meta.tsv"
+           "$bytes" >> "$WORK/ab-meta.tsv"
     log "$id: GET ${S_HOST[$id]}${S_PATH[$id]} -> $mod (mod_alias: $alias)"
 }
 
