@@ -259,6 +259,8 @@ for my $file ('README.md', sort keys %conf_files) {
          $src =~ /\b(?:EVP_MD_fetch|EVP_PKEY_get_bits|EVP_PKEY_get0_type_name)\b/],
         ['libxml2', '2.9.0', 'XML_PARSE_IGNORE_ENC', $src =~ /\bXML_PARSE_IGNORE_ENC\b/],
         ['APR, APR-util', '1.4', 'what httpd 2.4 needs', 1],
+        ['APR, APR-util', '1.5', 'apr_escape.h (apr_unescape_url, apr_pescape_hex)',
+         ($src . $code) =~ /\bapr_(?:unescape_url|pescape_hex)\b/],
     );
     for my $n (@needs) {
         my ($what, $want, $why, $used) = @$n;
