@@ -49,15 +49,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static apr_pool_t *root;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    root = fz_init();
-    return 0;
-}
+FZ_ROOT_AND_INIT(root)
 
 enum {
     F_ADDR, F_NAME, F_DISPLAY, F_SHORT, F_TEMPLATE, F_URL, F_DOCTEXT, F_HOST,

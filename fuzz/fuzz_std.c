@@ -41,15 +41,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static apr_pool_t *root;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    root = fz_init();
-    return 0;
-}
+FZ_ROOT_AND_INIT(root)
 
 /* ---- a small JSON reader: structure only, strings collected ------- */
 
