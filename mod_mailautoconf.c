@@ -407,24 +407,42 @@ static const char *add_server(cmd_parms *cmd, void *dc, int argc,
     return NULL;
 }
 
-static const char *set_login_name(cmd_parms *cmd, void *dc, const char *arg)
-{
-    const char *why = mac_template_check(cmd->pool, arg);
-
-    (void)dc;
-    if (why) {
-        return cmd_error(cmd, why);
-    }
-    srv_conf(cmd->server)->login_template = arg;
-    return NULL;
-}
-
 /* Display names and descriptions: printable UTF-8, bounded. */
 static const char *check_text(cmd_parms *cmd, const char *arg)
 {
     const char *why = mac_text_check(arg);
 
     return why ? cmd_error(cmd, why) : NULL;
+}
+
+/* A string directive whose value one check accepts or refuses (with the
+ * reason, which the error names the directive with). */
+typedef struct {
+    apr_size_t offset;                         /* in mac_srv_conf */
+    const char *(*check)(apr_pool_t *p, const char *arg);
+} checked_field_t;
+
+static const checked_field_t login_name_field = {
+    APR_OFFSETOF(mac_srv_conf, login_template), mac_template_check
+};
+static const checked_field_t profile_path_field = {
+    APR_OFFSETOF(mac_srv_conf, profile_path), mac_profile_path_check
+};
+static const checked_field_t ldap_filter_field = {
+    APR_OFFSETOF(mac_srv_conf, user.ldap_filter), mac_ldap_filter_check
+};
+
+static const char *set_checked(cmd_parms *cmd, void *dc, const char *arg)
+{
+    const checked_field_t *f = cmd->info;
+    const char *why = f->check(cmd->temp_pool, arg);
+
+    (void)dc;
+    if (why) {
+        return cmd_error(cmd, why);
+    }
+    *(const char **)((char *)srv_conf(cmd->server) + f->offset) = arg;
+    return NULL;
 }
 
 static const char *set_text(cmd_parms *cmd, void *dc, const char *arg)
@@ -680,19 +698,6 @@ static const char *set_forwarded_proto(cmd_parms *cmd, void *dc, int flag)
 {
     (void)dc;
     srv_conf(cmd->server)->forwarded_proto = flag;
-    return NULL;
-}
-
-static const char *set_profile_path(cmd_parms *cmd, void *dc,
-                                    const char *arg)
-{
-    const char *why = mac_profile_path_check(cmd->pool, arg);
-
-    (void)dc;
-    if (why) {
-        return cmd_error(cmd, why);
-    }
-    srv_conf(cmd->server)->profile_path = arg;
     return NULL;
 }
 
@@ -1048,19 +1053,6 @@ static const char *set_ldap_url(cmd_parms *cmd, void *dc, const char *arg)
     return NULL;
 }
 
-/* MailAutoconfLDAPFilter FILTER */
-static const char *set_ldap_filter(cmd_parms *cmd, void *dc, const char *arg)
-{
-    const char *why = mac_ldap_filter_check(cmd->temp_pool, arg);
-
-    (void)dc;
-    if (why) {
-        return cmd_error(cmd, why);
-    }
-    srv_conf(cmd->server)->user.ldap_filter = arg;
-    return NULL;
-}
-
 /* MailAutoconfLDAPAttribute FIELD ATTRIBUTE */
 static const char *set_ldap_attr(cmd_parms *cmd, void *dc, const char *field,
                                  const char *attr)
@@ -1162,7 +1154,8 @@ static const command_rec mac_cmds[] = {
         "HOST PORT SOCKET [AUTH]: an SMTP submission server, SOCKET is ssl, "
         "starttls or plain, AUTH defaults to password-cleartext (or none); "
         "repeat in order of preference; 'none' drops inherited ones"),
-    AP_INIT_TAKE1("MailAutoconfLoginName", set_login_name, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("MailAutoconfLoginName", set_checked,
+        (void *)&login_name_field, RSRC_CONF,
         "The login name template, default %EMAILADDRESS%; may use "
         "%EMAILADDRESS%, %EMAILLOCALPART% and %EMAILDOMAIN%"),
     AP_INIT_TAKE1("MailAutoconfDisplayName", set_text,
@@ -1210,7 +1203,8 @@ static const command_rec mac_cmds[] = {
         "Off, VirtualHost or Server: where SetHandler mailautoconf-status "
         "applies, show the status page of this virtual host or of every "
         "one (server configuration only, never .htaccess; default Off)"),
-    AP_INIT_TAKE1("MailAutoconfProfilePath", set_profile_path, NULL,
+    AP_INIT_TAKE1("MailAutoconfProfilePath", set_checked,
+        (void *)&profile_path_field,
         RSRC_CONF,
         "The URL path of Apple configuration profiles and of the page that "
         "asks for them (default /email.mobileconfig)"),
@@ -1240,7 +1234,8 @@ static const command_rec mac_cmds[] = {
     AP_INIT_TAKE1("MailAutoconfLDAPURL", set_ldap_url, NULL, RSRC_CONF,
         "ldap://HOST[:PORT]/BASEDN or ldaps://...: the directory searched "
         "(through mod_ldap) for per-address answers"),
-    AP_INIT_TAKE1("MailAutoconfLDAPFilter", set_ldap_filter, NULL, RSRC_CONF,
+    AP_INIT_TAKE1("MailAutoconfLDAPFilter", set_checked,
+        (void *)&ldap_filter_field, RSRC_CONF,
         "The search filter, %s standing for the address (default "
         "(mail=%s))"),
     AP_INIT_TAKE2("MailAutoconfLDAPAttribute", set_ldap_attr, NULL,
