@@ -1882,20 +1882,45 @@ static const mac_endpoint_t *trace_endpoint(request_rec *r)
  * reads and drops a request body itself, after the status is set (so no
  * 100 Continue).  Returns 0 when the handler must answer instead: a
  * database domain, or no URL for that service. */
+/* The domain a Host header is about: the name without an autoconfig.,
+ * autodiscover. or ua-auto-config. prefix. */
+static const char *host_domain(const char *h)
+{
+    static const char *const prefixes[] = {
+        "autoconfig.", "autodiscover.", MAC_PACC_HOST_PREFIX
+    };
+    apr_size_t i, n;
+
+    for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+        n = strlen(prefixes[i]);
+        if (strncasecmp(h, prefixes[i], n) == 0) {
+            return h + n;
+        }
+    }
+    return h;
+}
+
+/* The well-known redirect's headers (the status is the caller's). */
+static void set_dav_redirect(request_rec *r, const mac_site_t *site,
+                             mac_dav_e which, const char *loc)
+{
+    apr_table_setn(r->headers_out, "Location", loc);
+    apr_table_setn(r->err_headers_out, "Cache-Control", site->cache_control);
+    apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00902)
+                  "%s: redirecting for domain %s", mac_dav_name(which),
+                  site->domain);
+}
+
 static int dav_redirect_now(request_rec *r, const mac_state_t *st,
                             mac_dav_e which)
 {
-    const char *h = r->hostname, *loc;
+    const char *loc;
     const mac_site_t *site = NULL;
 
-    if (h) {
-        if (strncasecmp(h, "autoconfig.", 11) == 0) {
-            h += 11;
-        }
-        else if (strncasecmp(h, "autodiscover.", 13) == 0) {
-            h += 13;
-        }
-        site = apr_hash_get(st->sh->sites, h, APR_HASH_KEY_STRING);
+    if (r->hostname) {
+        site = apr_hash_get(st->sh->sites, host_domain(r->hostname),
+                            APR_HASH_KEY_STRING);
     }
     if (!site) {
         if (st->sh->dbd_label) {
@@ -1906,12 +1931,7 @@ static int dav_redirect_now(request_rec *r, const mac_state_t *st,
     if (!site || (loc = site->dav_location[which]) == NULL) {
         return 0;
     }
-    apr_table_setn(r->headers_out, "Location", loc);
-    apr_table_setn(r->err_headers_out, "Cache-Control", site->cache_control);
-    apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00902)
-                  "%s: redirecting for domain %s", mac_dav_name(which),
-                  site->domain);
+    set_dav_redirect(r, site, which, loc);
     return 1;
 }
 
@@ -2359,16 +2379,7 @@ static int site_from_host(request_rec *r, const mac_state_t *st,
     int rc;
 
     if (h) {
-        if (strncasecmp(h, "autoconfig.", 11) == 0) {
-            h += 11;
-        }
-        else if (strncasecmp(h, "autodiscover.", 13) == 0) {
-            h += 13;
-        }
-        else if (strncasecmp(h, MAC_PACC_HOST_PREFIX,
-                             sizeof(MAC_PACC_HOST_PREFIX) - 1) == 0) {
-            h += sizeof(MAC_PACC_HOST_PREFIX) - 1;
-        }
+        h = host_domain(h);
         if ((*site = apr_hash_get(st->sh->sites, h, APR_HASH_KEY_STRING))) {
             return OK;
         }
@@ -3810,7 +3821,7 @@ static int handle_status(request_rec *r)
 static int handle_dav(request_rec *r, const mac_state_t *st, mac_dav_e which)
 {
     const mac_site_t *site;
-    const char *tpl, *loc;
+    const char *tpl;
     int rc;
 
     /* The final status is known: a body is read and dropped, and with
@@ -3832,13 +3843,9 @@ static int handle_dav(request_rec *r, const mac_state_t *st, mac_dav_e which)
                       mac_dav_name(which), site->domain);
         return send_text(r, HTTP_NOT_FOUND, "No such service here.\n");
     }
-    loc = mac_dav_url(r->pool, tpl, site->domain);
-    apr_table_setn(r->headers_out, "Location", loc);
-    apr_table_setn(r->err_headers_out, "Cache-Control", site->cache_control);
-    apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
-    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00902)
-                  "%s: redirecting for domain %s", mac_dav_name(which),
-                  site->domain);
+    set_dav_redirect(r, site, which, site->dav_location[which]
+                     ? site->dav_location[which]
+                     : mac_dav_url(r->pool, tpl, site->domain));
     return HTTP_MOVED_PERMANENTLY;
 }
 
