@@ -9,6 +9,7 @@
 #include <apr_base64.h>
 #include <openssl/evp.h>
 #include "mac_pacc.h"
+#include "mac_dav.h"
 #include "mac_std.h"
 #include "mac_dns.h"
 #include "mac_addr.h"
@@ -58,7 +59,8 @@ static int uses_password(const mac_account_t *acct)
 {
     int i;
 
-    if (acct->jmap_url || sieve_ok(acct)) {
+    if (acct->jmap_url || sieve_ok(acct) || acct->caldav_url
+        || acct->carddav_url) {
         return 1;          /* offered with a password (HTTP Basic, PLAIN) */
     }
     for (i = 0; i < acct->servers->nelts; i++) {
@@ -127,8 +129,15 @@ char *mac_pacc_render(apr_pool_t *p, const mac_account_t *acct,
                     mac_server_host(scratch, s, domain));
         }
     }
-    /* CalDAV and CardDAV ("caldav", "carddav" with "url") go here once
-     * the account carries them. */
+    /* CalDAV and CardDAV: their URLs with the domain filled in. */
+    if (acct->caldav_url) {
+        put_one(&o, &nproto, "caldav", "url",
+                mac_dav_url(scratch, acct->caldav_url, domain));
+    }
+    if (acct->carddav_url) {
+        put_one(&o, &nproto, "carddav", "url",
+                mac_dav_url(scratch, acct->carddav_url, domain));
+    }
     if (sieve_ok(acct)) {
         put_one(&o, &nproto, "managesieve", "host",
                 mac_std_sieve_host(scratch, acct, domain));

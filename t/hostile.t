@@ -1142,8 +1142,14 @@ sub check_form {
             is(scalar @e, 0, 'a valid PACC document') or diag(join "\n", @e);
             my $j = eval { JSON::PP->new->decode($body) } // {};
             is($j->{protocols}{imap}{host}, 'imap.hz.test', 'the IMAP host');
-            is_deeply([keys %{ $j->{protocols} }], [], 'no protocol but IMAP, POP3, SMTP')
-                if grep { !/^(imap|pop3|smtp)$/ } keys %{ $j->{protocols} };
+            # hz_all and hz_lax also set MailAutoconfCalDAV and CardDAV.
+            like($j->{protocols}{caldav}{url} // '', qr{\Ahttps://dav\.[a-z0-9.-]+/cal/\z},
+                 'the CalDAV URL, the domain filled in');
+            like($j->{protocols}{carddav}{url} // '',
+                 qr{\Ahttps://dav\.example\.net/card/[a-z0-9.-]+/\z},
+                 'the CardDAV URL, the domain filled in');
+            my @other = grep { !/^(imap|pop3|smtp|caldav|carddav)$/ } keys %{ $j->{protocols} };
+            is_deeply(\@other, [], 'no protocol but IMAP, POP3, SMTP, CalDAV, CardDAV');
         }
         else {
             like($ct, qr{^text/plain}, 'text/plain') unless $v09;

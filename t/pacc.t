@@ -185,4 +185,15 @@ for my $d (qw(full.test second.test)) {
     is($r->code, 404, 'pacc_legacy (STARTTLS only): nothing PACC can describe, 404');
     is($r->content, "No PACC settings for that domain here.\n", 'says so');
 }
+# CalDAV: hz_all (t/conf/hostile.conf.in) sets MailAutoconfCalDAV with
+# %EMAILDOMAIN%; PACC lists it with the domain filled in.
+subtest 'CalDAV in PACC' => sub {
+    my $res = vhost_get(hz_all => PACC, Host => 'ua-auto-config.hz2.test');
+    is($res->code, 200, 'HTTP 200');
+    is_deeply([pacc_errors($res->content)], [], 'the document passes the validator');
+    my $j = eval { JSON::PP::decode_json($res->content) } || {};
+    is($j->{protocols}{caldav}{url}, 'https://dav.hz2.test/cal/',
+       'the CalDAV URL, the domain filled in');
+};
+
 done_testing();

@@ -278,6 +278,17 @@ static void test_pacc(void)
            "  }\n"
            "}\n", "the minimal document: IMAP on 993 only, the domain as name");
 
+    /* CalDAV and CardDAV, with the domain filled into the URL. */
+    a->caldav_url = "https://dav.%EMAILDOMAIN%/cal/";
+    a->carddav_url = "https://dav.example.net/card/";
+    doc = pacc_of(a, "example.com", &why);
+    ok(doc && strstr(doc, "    \"caldav\": {\"url\": "
+                     "\"https://dav.example.com/cal/\"},\n"
+                     "    \"carddav\": {\"url\": "
+                     "\"https://dav.example.net/card/\"}\n"),
+       "PACC carries CalDAV and CardDAV URLs, the domain filled in");
+    a->caldav_url = a->carddav_url = NULL;
+
     mac_oauth2_parse_line(pool, "issuer=https://id.example.com/r "
                           "auth-url=https://id.example.com/a "
                           "token-url=https://id.example.com/t", &o);
