@@ -353,10 +353,15 @@ sub shared_case {
         # A child's pooled connection from before the restart fails once
         # more when used, and that marks the server dead for another 5 s:
         # use them (unknown names, a few per child), then wait again.
+        # Twice, with many requests, so every thread's pooled connection
+        # has been tried even when the children are slow (sanitizer
+        # builds).
         $pid = start_server($kind, $port);
-        sleep 6;
         my $n = 0;
-        tb($_, 'wake' . $n++ . '.test') for map { ($a, $b) } 1 .. 8;
+        for (1 .. 2) {
+            sleep 6;
+            tb($_, 'wake' . $n++ . '.test') for map { ($a, $b) } 1 .. 32;
+        }
         sleep 6;
         my $q0 = queries($a) + queries($b);
         ($code, $name) = tb($a, 'third.test');
