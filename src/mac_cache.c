@@ -40,13 +40,13 @@ apr_size_t mac_cache_key(unsigned char *buf, mac_cache_kind_e kind,
                          const char *name, apr_size_t len)
 {
     unsigned char digest[APR_SHA1_DIGESTSIZE];
-    apr_size_t n = 3 + MAC_CACHE_SCOPE_LEN;
+    apr_size_t n = MAC_CACHE_HEAD_LEN + MAC_CACHE_SCOPE_LEN;
 
     sha1_of(name, len, digest);
-    buf[0] = digest[0];
-    buf[1] = (unsigned char)kind;
-    buf[2] = '1';
-    memcpy(buf + 3, scope, MAC_CACHE_SCOPE_LEN);
+    memcpy(buf, digest, 4);
+    buf[4] = (unsigned char)kind;
+    buf[5] = '2';
+    memcpy(buf + MAC_CACHE_HEAD_LEN, scope, MAC_CACHE_SCOPE_LEN);
     if (len <= MAC_CACHE_NAME_MAX) {
         memcpy(buf + n, name, len);
         return n + len;

@@ -22,12 +22,15 @@
  * cache (database domains today; per-address answers could be another
  * kind):
  *
- *   byte 0       a byte of the SHA-1 of the name: shmcb picks its
+ *   bytes 0..3   the first bytes of the SHA-1 of the name: shmcb picks its
  *                sub-cache from an id's first byte, so a fixed first byte
- *                would crowd every entry into one of them
- *   byte 1       the kind (a letter)
- *   byte 2       the key layout's version, '1'
- *   bytes 3..10  the scope: a digest of what the answer depends on besides
+ *                would crowd every entry into one of them; and it compares
+ *                the id looked up with every entry of that sub-cache, from
+ *                the start, so ids that differ early are told apart at
+ *                their first bytes
+ *   byte 4       the kind (a letter)
+ *   byte 5       the key layout's version, '2'
+ *   bytes 6..13  the scope: a digest of what the answer depends on besides
  *                the name (the query and its database), so that servers
  *                with the same settings share entries and others never do
  *   then         the name as given (lower-case it first) when at most
@@ -37,7 +40,9 @@
  * of the id after a short tag, and must stay under 250 bytes. */
 #define MAC_CACHE_SCOPE_LEN 8
 #define MAC_CACHE_NAME_MAX  96
-#define MAC_CACHE_KEY_MAX   (3 + MAC_CACHE_SCOPE_LEN + MAC_CACHE_NAME_MAX)
+#define MAC_CACHE_HEAD_LEN  6   /* the hash bytes, kind and version */
+#define MAC_CACHE_KEY_MAX   (MAC_CACHE_HEAD_LEN + MAC_CACHE_SCOPE_LEN \
+                             + MAC_CACHE_NAME_MAX)
 
 typedef enum {
     MAC_CACHE_KIND_DOMAIN = 'D',

@@ -34,11 +34,16 @@ static void test_keys(void)
     ok(memcmp(s1, s2, MAC_CACHE_SCOPE_LEN) != 0,
        "another database, another scope");
     n1 = mac_cache_key(k1, MAC_CACHE_KIND_DOMAIN, s1, "example.com", 11);
-    is_int(n1, 3 + MAC_CACHE_SCOPE_LEN + 11, "key length");
-    is_int(k1[1], 'D', "the kind");
-    is_int(k1[2], '1', "the layout version");
-    ok(memcmp(k1 + 3, s1, MAC_CACHE_SCOPE_LEN) == 0, "the scope");
-    ok(memcmp(k1 + 3 + MAC_CACHE_SCOPE_LEN, "example.com", 11) == 0,
+    is_int(n1, 6 + MAC_CACHE_SCOPE_LEN + 11, "key length");
+    {
+        /* SHA-1("example.com") begins 0c aa f2 4a. */
+        static const unsigned char head[4] = { 0x0c, 0xaa, 0xf2, 0x4a };
+        ok(memcmp(k1, head, 4) == 0, "the name's hash comes first");
+    }
+    is_int(k1[4], 'D', "the kind");
+    is_int(k1[5], '2', "the layout version");
+    ok(memcmp(k1 + 6, s1, MAC_CACHE_SCOPE_LEN) == 0, "the scope");
+    ok(memcmp(k1 + 6 + MAC_CACHE_SCOPE_LEN, "example.com", 11) == 0,
        "the name");
     n2 = mac_cache_key(k2, MAC_CACHE_KIND_DOMAIN, s1, "example.com", 11);
     ok(n1 == n2 && memcmp(k1, k2, n1) == 0, "the same key every time");
@@ -51,9 +56,9 @@ static void test_keys(void)
 
     memset(longname, 'a', sizeof(longname));
     n1 = mac_cache_key(k1, MAC_CACHE_KIND_DOMAIN, s1, longname, 253);
-    is_int(n1, 3 + MAC_CACHE_SCOPE_LEN + 1 + 20, "a long name is digested");
+    is_int(n1, 6 + MAC_CACHE_SCOPE_LEN + 1 + 20, "a long name is digested");
     ok(n1 <= MAC_CACHE_KEY_MAX, "within the limit");
-    is_int(k1[3 + MAC_CACHE_SCOPE_LEN], '#', "marked");
+    is_int(k1[6 + MAC_CACHE_SCOPE_LEN], '#', "marked");
     longname[252] = 'b';
     n2 = mac_cache_key(k2, MAC_CACHE_KIND_DOMAIN, s1, longname, 253);
     ok(memcmp(k1, k2, n1) != 0, "long names differing at the end differ");
