@@ -729,10 +729,10 @@ static const char *set_signing(cmd_parms *cmd, void *dc, const char *cert,
 typedef struct mac_socache_t {
     const char                  *setting;  /* "PROVIDER[:ARGS]", for logs */
     const char                  *cname;    /* the provider's namespace */
-    const char                  *mutex_id; /* NULL: the provider is MP-safe */
+    int                          needs_mutex; /* not MP-safe (shmcb) */
     const ap_socache_provider_t *prov;
     ap_socache_instance_t       *inst;
-    apr_global_mutex_t          *mutex;
+    apr_global_mutex_t          *mutex;    /* cache_mutex, when needed */
     apr_size_t                   avg_obj;  /* hint */
     int                          ready;    /* init succeeded */
     apr_time_t                   complained; /* per child: rate-limits logs */
@@ -740,7 +740,9 @@ typedef struct mac_socache_t {
 
 static apr_hash_t    *socaches;   /* setting -> mac_socache_t, in pconf */
 static mac_socache_t *neg_cache;  /* "unknown" answers */
-static unsigned       socache_seq;
+/* One mutex for every cache that needs one: a look-up in the cache of
+ * unknown names and in that of known ones then takes a single hold. */
+static apr_global_mutex_t *cache_mutex;
 
 /* Make the cache for a setting (once per setting and configuration
  * cycle); NULL with *err set when the provider is missing or refuses
@@ -777,9 +779,7 @@ static mac_socache_t *get_socache(apr_pool_t *pconf, apr_pool_t *ptemp,
         *err = apr_psprintf(ptemp, "%s: %s", name, why);
         return NULL;
     }
-    if (c->prov->flags & AP_SOCACHE_FLAG_NOTMPSAFE) {
-        c->mutex_id = apr_psprintf(pconf, "c%u", ++socache_seq);
-    }
+    c->needs_mutex = (c->prov->flags & AP_SOCACHE_FLAG_NOTMPSAFE) != 0;
     if (!socaches) {
         socaches = apr_hash_make(pconf);
     }
@@ -811,15 +811,16 @@ static int init_socache(mac_socache_t *c, apr_pool_t *pconf, server_rec *s)
      * counting the index in the object balances the two. */
     hints.avg_obj_size = c->avg_obj + 24;
     hints.expiry_interval = apr_time_from_sec(30);
-    if (c->mutex_id
-        && (rv = ap_global_mutex_create(&c->mutex, NULL, DB_CACHE_MUTEX,
-                                        c->mutex_id, s, pconf, 0))
+    if (c->needs_mutex && !cache_mutex
+        && (rv = ap_global_mutex_create(&cache_mutex, NULL, DB_CACHE_MUTEX,
+                                        NULL, s, pconf, 0))
            != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, MACNO(00512)
                      "MailAutoconfDBDCache %s: cannot make its mutex",
                      c->setting);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    c->mutex = c->needs_mutex ? cache_mutex : NULL;
     if ((rv = c->prov->init(c->inst, c->cname, &hints, s, pconf))
         != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, MACNO(00513)
@@ -850,26 +851,17 @@ static void socache_complain(request_rec *r, mac_socache_t *c,
                   what);
 }
 
-/* Look key up: 1 with *len bytes in buf on a hit, 0 on a miss or any
- * failure of the cache (then the database answers). */
-static int socache_get(request_rec *r, mac_socache_t *c,
-                       const unsigned char *key, apr_size_t klen,
-                       unsigned char *buf, unsigned int *len)
+/* Look key up in c, whose mutex (if it needs one) the caller holds: 1
+ * with *len bytes in buf on a hit, 0 on a miss or any failure of the
+ * cache (then the database answers). */
+static int socache_retrieve(request_rec *r, mac_socache_t *c,
+                            const unsigned char *key, apr_size_t klen,
+                            unsigned char *buf, unsigned int *len)
 {
     apr_status_t rv;
 
-    if (!c || !c->ready) {
-        return 0;
-    }
-    if (c->mutex && (rv = apr_global_mutex_lock(c->mutex)) != APR_SUCCESS) {
-        socache_complain(r, c, rv, "locking");
-        return 0;
-    }
     rv = c->prov->retrieve(c->inst, r->server, key, (unsigned int)klen, buf,
                            len, r->pool);
-    if (c->mutex) {
-        apr_global_mutex_unlock(c->mutex);
-    }
     if (rv == APR_SUCCESS) {
         return 1;
     }
@@ -877,6 +869,71 @@ static int socache_get(request_rec *r, mac_socache_t *c,
         socache_complain(r, c, rv, "a look-up");
     }
     return 0;
+}
+
+static int socache_lock(request_rec *r, mac_socache_t *c)
+{
+    apr_status_t rv;
+
+    if (c->mutex && (rv = apr_global_mutex_lock(c->mutex)) != APR_SUCCESS) {
+        socache_complain(r, c, rv, "locking");
+        return 0;
+    }
+    return 1;
+}
+
+static int socache_get(request_rec *r, mac_socache_t *c,
+                       const unsigned char *key, apr_size_t klen,
+                       unsigned char *buf, unsigned int *len)
+{
+    int hit;
+
+    if (!c || !c->ready || !socache_lock(r, c)) {
+        return 0;
+    }
+    hit = socache_retrieve(r, c, key, klen, buf, len);
+    if (c->mutex) {
+        apr_global_mutex_unlock(c->mutex);
+    }
+    return hit;
+}
+
+/* Look key up among the unknown names (neg), then the known ones: 1 when
+ * it is unknown, 2 when known with *len bytes of its record in buf, 0 for
+ * neither.  When both caches take the one mutex (shmcb for both, the
+ * default), one hold covers the two look-ups: on a cold domain the mutex
+ * is then taken twice (here and to store the answer) instead of three
+ * times, and under load every hold is a chance to wait for another child.
+ */
+static int socache_lookup(request_rec *r, mac_socache_t *neg,
+                          mac_socache_t *known, const unsigned char *key,
+                          apr_size_t klen, unsigned char *buf,
+                          unsigned int *len)
+{
+    unsigned int cap = *len;
+    unsigned char mark[8];
+    unsigned int mlen = sizeof(mark);
+    int rc = 0;
+
+    if (neg && neg->ready && known && known->ready && neg->mutex
+        && neg->mutex == known->mutex) {
+        if (!socache_lock(r, neg)) {
+            return 0;
+        }
+        if (socache_retrieve(r, neg, key, klen, mark, &mlen)) {
+            rc = 1;
+        }
+        else if (socache_retrieve(r, known, key, klen, buf, len)) {
+            rc = 2;
+        }
+        apr_global_mutex_unlock(neg->mutex);
+        return rc;
+    }
+    if (socache_get(r, neg, key, klen, mark, &mlen)) {
+        return 1;
+    }
+    *len = cap;
+    return socache_get(r, known, key, klen, buf, len) ? 2 : 0;
 }
 
 /* Keep an answer until expires; a failure only costs a later query. */
@@ -887,11 +944,7 @@ static void socache_put(request_rec *r, mac_socache_t *c,
 {
     apr_status_t rv;
 
-    if (!c || !c->ready) {
-        return;
-    }
-    if (c->mutex && (rv = apr_global_mutex_lock(c->mutex)) != APR_SUCCESS) {
-        socache_complain(r, c, rv, "locking");
+    if (!c || !c->ready || !socache_lock(r, c)) {
         return;
     }
     rv = c->prov->store(c->inst, r->server, key, (unsigned int)klen, expires,
@@ -941,7 +994,8 @@ static const char *section_arg(const ap_directive_t *d, const char *name)
 }
 
 static APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *dbd_prepare_fn;
-static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) *dbd_acquire_fn;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_open) *dbd_open_fn;
+static APR_OPTIONAL_FN_TYPE(ap_dbd_close) *dbd_close_fn;
 
 /* A query for mod_dbd with exactly one %s, where what goes; NULL or the
  * directive's error. */
@@ -952,9 +1006,10 @@ static const char *check_dbd_query(cmd_parms *cmd, const char *query,
 
     if (!dbd_prepare_fn) {
         dbd_prepare_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
-        dbd_acquire_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
+        dbd_open_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
+        dbd_close_fn = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
     }
-    if (!dbd_prepare_fn || !dbd_acquire_fn) {
+    if (!dbd_prepare_fn || !dbd_open_fn || !dbd_close_fn) {
         return cmd_error(cmd, "needs mod_dbd: load it (LoadModule "
                          "dbd_module) before this directive");
     }
@@ -2241,69 +2296,20 @@ static int dbd_select(request_rec *r, ap_dbd_t *dbd, const char *label,
     return rv;
 }
 
-/* Ask the database about a (valid, lower-case) domain, through the caches:
- * this child's front cache, the one of unknown domains, then the shared
- * one of known domains. */
-static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
-                   const mac_site_t **out)
+/* One query for a domain on a connection held just for it: the row is
+ * copied out, the rest read, before the caller gives the connection back
+ * (ap_dbd_acquire would hold it until the request's end, answer sent).
+ * OK with *row filled, HTTP_NOT_FOUND, or a server-side status. */
+static int domain_from_db(request_rec *r, const mac_state_t *st,
+                          ap_dbd_t *dbd, const char *domain, mac_row_t *row)
 {
-    unsigned char key[MAC_CACHE_KEY_MAX], rec[MAC_ROW_MAX];
-    unsigned char *enc;
-    unsigned int len = sizeof(rec);
-    apr_size_t klen, elen, flen, fdlen;
-    const void *frec, *fdoc;
-    mac_row_t row;
-    ap_dbd_t *dbd;
-    apr_dbd_prepared_t *stmt;
     apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *dbrow = NULL;
     const char *why;
     int rv;
 
-    klen = mac_cache_key(key, MAC_CACHE_KIND_DOMAIN, st->sh->dbd_scope,
-                         domain, strlen(domain));
-    if (st->sh->front
-        && mac_front_get(st->sh->front, r->pool, key, klen, r->request_time,
-                         &frec, &flen, &fdoc, &fdlen)
-        && mac_row_read(r->pool, frec, flen, &row) == NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00518)
-                      "database: %s answered from this child's cache",
-                      domain);
-        *out = site_from_row(r, st, domain, &row, fdoc, fdlen);
-        if (!fdoc && (*out)->tb) {   /* the document, made now */
-            keep_in_front(r, st, key, klen, frec, flen, &row, *out);
-        }
-        return OK;
-    }
-    if (socache_get(r, neg_cache, key, klen, rec, &len)) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00515)
-                      "database: %s answered from the cache (unknown)",
-                      domain);
-        return HTTP_NOT_FOUND;
-    }
-    len = sizeof(rec);
-    if (socache_get(r, st->sh->dbcache, key, klen, rec, &len)) {
-        if ((why = mac_row_decode(r->pool, rec, len, &row)) == NULL) {
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00501)
-                          "database: %s answered from the cache (known)",
-                          domain);
-            *out = site_from_row(r, st, domain, &row, NULL, 0);
-            keep_in_front(r, st, key, klen, rec, len, &row, *out);
-            return OK;
-        }
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MACNO(00514)
-                      "database cache %s: the entry for %s is not usable "
-                      "(%s); asking the database", st->sh->dbcache->setting,
-                      domain, why);
-    }
-    if ((dbd = dbd_acquire_fn(r)) == NULL) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00502)
-                      "database: no connection (see mod_dbd's messages); "
-                      "answering 503");
-        return HTTP_SERVICE_UNAVAILABLE;
-    }
-    stmt = apr_hash_get(dbd->prepared, st->sh->dbd_label, APR_HASH_KEY_STRING);
-    if (!stmt) {
+    if (!apr_hash_get(dbd->prepared, st->sh->dbd_label,
+                      APR_HASH_KEY_STRING)) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00503)
                       "database: the MailAutoconfDBDQuery statement is not "
                       "prepared on this connection");
@@ -2322,9 +2328,6 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
     }
     rv = apr_dbd_get_row(dbd->driver, r->pool, res, &dbrow, -1);
     if (rv == -1) {
-        rec[0] = 0;   /* the value says nothing: being there does */
-        socache_put(r, neg_cache, key, klen, rec, 1,
-                    r->request_time + st->sh->dbd_neg_ttl);
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00505)
                       "database: %s is not known", domain);
         return HTTP_NOT_FOUND;
@@ -2335,7 +2338,7 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
                       apr_dbd_error(dbd->driver, dbd->handle, rv));
         return HTTP_SERVICE_UNAVAILABLE;
     }
-    why = row_from_db(r, dbd, res, dbrow, &row);
+    why = row_from_db(r, dbd, res, dbrow, row);
     /* The first row counts; read the rest so the connection is clean. */
     while (apr_dbd_get_row(dbd->driver, r->pool, res, &dbrow, -1) == 0) {
     }
@@ -2344,6 +2347,79 @@ static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
                       "database: the row for %s is not usable: %s", domain,
                       why);
         return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
+
+/* Ask the database about a (valid, lower-case) domain, through the caches:
+ * this child's front cache, the one of unknown domains, then the shared
+ * one of known domains. */
+static int db_site(request_rec *r, const mac_state_t *st, const char *domain,
+                   const mac_site_t **out)
+{
+    unsigned char key[MAC_CACHE_KEY_MAX], rec[MAC_ROW_MAX];
+    unsigned char *enc;
+    unsigned int len = sizeof(rec);
+    apr_size_t klen, elen, flen, fdlen;
+    const void *frec, *fdoc;
+    mac_row_t row;
+    ap_dbd_t *dbd;
+    const char *why;
+    int rv, hit;
+
+    klen = mac_cache_key(key, MAC_CACHE_KIND_DOMAIN, st->sh->dbd_scope,
+                         domain, strlen(domain));
+    if (st->sh->front
+        && mac_front_get(st->sh->front, r->pool, key, klen, r->request_time,
+                         &frec, &flen, &fdoc, &fdlen)
+        && mac_row_read(r->pool, frec, flen, &row) == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00518)
+                      "database: %s answered from this child's cache",
+                      domain);
+        *out = site_from_row(r, st, domain, &row, fdoc, fdlen);
+        if (!fdoc && (*out)->tb) {   /* the document, made now */
+            keep_in_front(r, st, key, klen, frec, flen, &row, *out);
+        }
+        return OK;
+    }
+    hit = socache_lookup(r, neg_cache, st->sh->dbcache, key, klen, rec,
+                         &len);
+    if (hit == 1) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00515)
+                      "database: %s answered from the cache (unknown)",
+                      domain);
+        return HTTP_NOT_FOUND;
+    }
+    if (hit == 2) {
+        if ((why = mac_row_decode(r->pool, rec, len, &row)) == NULL) {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00501)
+                          "database: %s answered from the cache (known)",
+                          domain);
+            *out = site_from_row(r, st, domain, &row, NULL, 0);
+            keep_in_front(r, st, key, klen, rec, len, &row, *out);
+            return OK;
+        }
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MACNO(00514)
+                      "database cache %s: the entry for %s is not usable "
+                      "(%s); asking the database", st->sh->dbcache->setting,
+                      domain, why);
+    }
+    if ((dbd = dbd_open_fn(r->pool, r->server)) == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00502)
+                      "database: no connection (see mod_dbd's messages); "
+                      "answering 503");
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    rv = domain_from_db(r, st, dbd, domain, &row);
+    dbd_close_fn(r->server, dbd);
+    if (rv == HTTP_NOT_FOUND) {
+        rec[0] = 0;   /* the value says nothing: being there does */
+        socache_put(r, neg_cache, key, klen, rec, 1,
+                    r->request_time + st->sh->dbd_neg_ttl);
+        return rv;
+    }
+    if (rv != OK) {
+        return rv;
     }
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, MACNO(00508)
                   "database: %s is served", domain);
@@ -2401,7 +2477,7 @@ static int site_from_host(request_rec *r, const mac_state_t *st,
 static int user_from_sql(request_rec *r, const mac_user_src_t *src,
                          const char *address, mac_user_t *u, int *found)
 {
-    ap_dbd_t *dbd = dbd_acquire_fn(r);
+    ap_dbd_t *dbd = dbd_open_fn(r->pool, r->server);
     apr_dbd_results_t *res = NULL;
     apr_dbd_row_t *row = NULL;
     int rv, col, ncols, f;
@@ -2412,34 +2488,35 @@ static int user_from_sql(request_rec *r, const mac_user_src_t *src,
                       "mod_dbd's messages); answering 503");
         return HTTP_SERVICE_UNAVAILABLE;
     }
+    /* The connection is held for the query and the reading of its rows
+     * only (the values are copied), as for domains. */
     rv = dbd_select(r, dbd, src->dbd_label, src->dbd_query, address, &res);
     if (rv == 0) {
         rv = apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1);
     }
-    if (rv == -1) {
-        *found = 0;
-        return OK;
+    *found = 0;
+    if (rv == 0) {
+        ncols = apr_dbd_num_cols(dbd->driver, res);
+        for (col = 0; col < ncols; col++) {
+            const char *v = apr_dbd_get_entry(dbd->driver, row, col);
+            if ((f = mac_user_field(apr_dbd_get_name(dbd->driver, res, col)))
+                >= 0) {
+                mac_user_set(r->pool, u, (mac_user_field_e)f, v,
+                             v ? strlen(v) : 0);
+            }
+        }
+        while (apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1) == 0) {
+        }
+        *found = 1;
     }
-    if (rv != 0) {
+    else if (rv != -1) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, MACNO(00703)
                       "per-address answers: the query failed: %s; "
                       "answering 503",
                       apr_dbd_error(dbd->driver, dbd->handle, rv));
-        return HTTP_SERVICE_UNAVAILABLE;
     }
-    ncols = apr_dbd_num_cols(dbd->driver, res);
-    for (col = 0; col < ncols; col++) {
-        const char *v = apr_dbd_get_entry(dbd->driver, row, col);
-        if ((f = mac_user_field(apr_dbd_get_name(dbd->driver, res, col)))
-            >= 0) {
-            mac_user_set(r->pool, u, (mac_user_field_e)f, v,
-                         v ? strlen(v) : 0);
-        }
-    }
-    while (apr_dbd_get_row(dbd->driver, r->pool, res, &row, -1) == 0) {
-    }
-    *found = 1;
-    return OK;
+    dbd_close_fn(r->server, dbd);
+    return (rv == 0 || rv == -1) ? OK : HTTP_SERVICE_UNAVAILABLE;
 }
 
 /* LDAP, through mod_ldap's connections: one entry for the filter.  OK
@@ -2493,9 +2570,10 @@ static int user_from_ldap(request_rec *r, const mac_user_src_t *src,
     return OK;
 }
 
-/* What the directory says about one (validated) address, through the
- * shared caches: the configured one (known addresses), then the local one
- * of unknown addresses.  OK with *found, or 503 / 500. */
+/* What the directory says about one (validated) address, through this
+ * child's front cache, then the shared caches (the local one of unknown
+ * addresses and the configured one of known addresses, looked up
+ * together).  OK with *found, or 503 / 500. */
 static int user_lookup(request_rec *r, const mac_user_src_t *src,
                        const char *address, mac_user_t *u, int *found)
 {
@@ -2503,8 +2581,7 @@ static int user_lookup(request_rec *r, const mac_user_src_t *src,
     unsigned int len = sizeof(rec);
     apr_size_t klen, elen;
     const char *why;
-    int rc;
-
+    int rc, hit;
     const void *frec, *fdoc;
     apr_size_t flen, fdlen;
 
@@ -2520,12 +2597,13 @@ static int user_lookup(request_rec *r, const mac_user_src_t *src,
         *found = 1;
         return OK;
     }
-    if (socache_get(r, user_neg_cache, key, klen, rec, &len)) {
+    hit = socache_lookup(r, user_neg_cache, src->cache, key, klen, rec,
+                         &len);
+    if (hit == 1) {
         *found = 0;
         return OK;
     }
-    len = sizeof(rec);
-    if (socache_get(r, src->cache, key, klen, rec, &len)) {
+    if (hit == 2) {
         if ((why = mac_user_decode(r->pool, rec, len, u)) == NULL) {
             if (src->front) {
                 mac_front_put(src->front, key, klen, rec, len, NULL, 0,
@@ -3785,6 +3863,8 @@ static int handle_status(request_rec *r)
     status.ncounters = NCOUNTED;
     status.has_database = neg_cache != NULL || user_neg_cache != NULL;
     status.database_queries = db_queries ? apr_atomic_read32(db_queries) : 0;
+    status.cache_mutex = cache_mutex ? apr_global_mutex_name(cache_mutex)
+                                     : NULL;
 
     if (q.check) {
         status_check(r, inputs, q.scope, &status.extra_html,
@@ -3962,8 +4042,20 @@ static int mac_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     socaches = NULL;
     neg_cache = NULL;
     user_neg_cache = NULL;
-    socache_seq = 0;
-    return ap_mutex_register(pconf, DB_CACHE_MUTEX, NULL, APR_LOCK_DEFAULT,
+    cache_mutex = NULL;
+    /* fcntl() by default, where there is one.  The platform's default on
+     * Linux is a robust pthread mutex with priority inheritance, which
+     * hands the lock to a waiter that must first be scheduled: with many
+     * threads and children taking it at once, every hold then waits for
+     * a wake-up (bench/results.md measures the cold database path with
+     * both).  fcntl() locks go with a process that dies holding one, as
+     * the pthread mutex does.  "Mutex" can choose another. */
+    return ap_mutex_register(pconf, DB_CACHE_MUTEX, NULL,
+#if APR_HAS_FCNTL_SERIALIZE
+                             APR_LOCK_FCNTL,
+#else
+                             APR_LOCK_DEFAULT,
+#endif
                              0);
 }
 
@@ -3994,6 +4086,7 @@ static void mac_child_init(apr_pool_t *pchild, server_rec *main_s)
 {
     apr_hash_index_t *hi;
     server_rec *s;
+    apr_status_t rv = APR_SUCCESS;
 
     check_child_init(pchild);
     user_child_init(pchild, main_s);
@@ -4007,21 +4100,26 @@ static void mac_child_init(apr_pool_t *pchild, server_rec *main_s)
         }
     }
 
+    if (cache_mutex
+        && (rv = apr_global_mutex_child_init(&cache_mutex,
+                                             apr_global_mutex_lockfile(
+                                                 cache_mutex), pchild))
+           != APR_SUCCESS) {
+        cache_mutex = NULL;
+    }
     for (hi = socaches ? apr_hash_first(pchild, socaches) : NULL; hi;
          hi = apr_hash_next(hi)) {
         mac_socache_t *c = apr_hash_this_val(hi);
-        apr_status_t rv;
 
-        if (c->mutex
-            && (rv = apr_global_mutex_child_init(&c->mutex,
-                                                 apr_global_mutex_lockfile(
-                                                     c->mutex), pchild))
-               != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, main_s, MACNO(00509)
-                         "database cache %s: cannot use its mutex in this "
-                         "child; answers come from the database",
-                         c->setting);
-            c->ready = 0;
+        if (c->needs_mutex && c->ready) {
+            c->mutex = cache_mutex;
+            if (!cache_mutex) {
+                ap_log_error(APLOG_MARK, APLOG_CRIT, rv, main_s, MACNO(00509)
+                             "database cache %s: cannot use its mutex in "
+                             "this child; answers come from the database",
+                             c->setting);
+                c->ready = 0;
+            }
         }
     }
 }

@@ -901,6 +901,10 @@ char *mac_status_json(apr_pool_t *p, const mac_status_t *st, apr_size_t *len)
     if (st->has_database) {
         addf(&o, ",\n\"database_queries\":%lu", st->database_queries);
     }
+    if (st->cache_mutex) {
+        add(&o, ",\n\"cache_mutex\":");
+        add_j(&o, st->cache_mutex);
+    }
     if (st->extra_json) {
         add(&o, ",\n");
         add(&o, st->extra_json);

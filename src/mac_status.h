@@ -40,6 +40,8 @@
  *    "counters":{"thunderbird":{"served":N,"redirected":N,"not_found":N,
  *                               "bad_request":N,"error":N,"total":N},…},
  *    "database_queries":N (only when a server uses a database),
+ *    "cache_mutex":"fcntl" (the mechanism of the shmcb caches' lock, when
+ *                           there is one),
  *    "vhosts":[{"server_name":"…", "aliases":["…"], "defined_at":"…",
  *      "base_url":"…"|null, "https_port":N, "domains":["…"],
  *      "servers":[{"protocol":"imap","host":"…","port":N,"socket":"ssl",
@@ -109,6 +111,8 @@ typedef struct {
     int ncounters;
     int has_database;         /* a server looks domains up in a database */
     unsigned long database_queries;  /* queries since started */
+    const char *cache_mutex;  /* the lock of the shmcb caches ("fcntl",
+                               * "pthread", …), NULL when none is used */
     const char *extra_html;   /* a pre-rendered section put after the
                                * counters (e.g. mac_check_html()), may be
                                * NULL */

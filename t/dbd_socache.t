@@ -154,12 +154,20 @@ sub tb {
     return ($res->code, $name);
 }
 
-sub queries {
+sub status_json {
     my ($h) = @_;
     my $res = get($h, '/mac-status?json');
-    my $j = $res->code == 200 ? eval { JSON::PP::decode_json($res->content) }
-                              : undef;
+    return $res->code == 200 ? eval { JSON::PP::decode_json($res->content) }
+                             : undef;
+}
+sub queries {
+    my $j = status_json($_[0]);
     return $j ? $j->{database_queries} : undef;
+}
+# The mechanism of the lock the shmcb caches take ("fcntl", "pthread", …).
+sub cache_mutex {
+    my $j = status_json($_[0]);
+    return $j ? $j->{cache_mutex} : undef;
 }
 
 sub pids_seen {
@@ -266,6 +274,7 @@ case('shmcb (default): the children of one httpd share answers', sub {
     # Each child keeps one domain itself, so that the shared cache answers.
     my $h = own_httpd(snippet('MailAutoconfDBDCacheSize 1'), 1);
     is(queries($h), 0, 'no query yet');
+    is(cache_mutex($h), 'fcntl', 'the caches\' lock: fcntl by default');
     my ($bad, $n) = (0, 0);
     # Fresh connections until both children answered (at most 200).
     while ($n < 200 && ($n < 40 || pids_seen($h) < 2)) {
@@ -301,6 +310,23 @@ case('shmcb (default): the children of one httpd share answers', sub {
        'answered from the shared cache (0 new queries)');
     unlike($h->error_log, qr/exit signal|MAC0051[034]/,
            'no child died, no cache complaint');
+    $h->stop;
+});
+
+case('Mutex: another mechanism for the caches\' lock', sub {
+    # httpd's Mutex directive chooses it; answers and sharing are the same.
+    my $h = own_httpd(snippet("Mutex pthread mailautoconf-cache\n"
+                              . 'MailAutoconfDBDCacheSize 1'), 1);
+    is(cache_mutex($h), 'pthread', 'the status page names it');
+    my @names = map { (tb($h, 'known.test'))[1] // '' } 1 .. 40;
+    is_deeply([grep { $_ ne 'Known Mail' } @names], [],
+              '40 answers, each with the row\'s name');
+    my @codes = map { (tb($h, 'nowhere.test'))[0] } 1 .. 10;
+    is_deeply([grep { $_ != 404 } @codes], [], 'unknown: 404 every time');
+    SKIP: {
+        skip('one child accepted every connection', 1) if pids_seen($h) < 2;
+        is(queries($h), 2, 'one query for each domain, whichever child');
+    }
     $h->stop;
 });
 
@@ -412,6 +438,10 @@ my @CONF = (
      'memcache without a server'],
     ['MailAutoconfDBDCache :11211', 0, qr/MailAutoconfDBDCache: name a shared/,
      'no provider name'],
+    ['Mutex sysvsem mailautoconf-cache', 1, undef,
+     'Mutex for the caches\' lock'],
+    ['Mutex nosuch mailautoconf-cache', 0, qr/Mutex.*nosuch/i,
+     'Mutex with an unknown mechanism'],
 );
 for my $c (@CONF) {
     my ($line, $want_ok, $re, $what) = @$c;

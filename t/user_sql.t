@@ -295,6 +295,32 @@ EOC
     $f->stop;
 }
 
+# ------------------------------------- a pool of one connection
+# Each look-up gives its pooled connection back as soon as its rows are
+# read, before the next one: with DBDMax 1, an answer that follows a chain
+# of two aliases asks three times in one request (one that kept its
+# connection to the end would wait for itself).
+{
+    my $one = own_httpd(snippet(<<'EOC'), 1);
+MailAutoconfUserQuery "SELECT * FROM users WHERE address = %s"
+DBDPersist On
+DBDMin 0
+DBDKeep 1
+DBDMax 1
+EOC
+    my $t0 = time;
+    my ($login) = tb_login(tb($one, 'b1@user.test'));
+    is($login, 'bee', 'DBDMax 1: a chain of two aliases answered');
+    is(pox_field(pox($one, 'b1@user.test'), 'RedirectAddr'), 'b3@user.test',
+       'DBDMax 1: Outlook too');
+    my @logins = map { (tb_login(tb($one, "$_\@user.test")))[0] // '' }
+                 qw(jane b3 nobody1 jane);
+    is_deeply(\@logins, ['u1042', 'bee', '%EMAILLOCALPART%', 'u1042'],
+              'DBDMax 1: one request after another');
+    cmp_ok(time - $t0, '<', 20, 'no request waited for a connection');
+    $one->stop;
+}
+
 # ------------------------------------------------------ database down
 {
     rename $DB, "$DB.away" or die "rename: $!";

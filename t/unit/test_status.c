@@ -1128,6 +1128,11 @@ static void test_empty(void)
     ok(r != NULL, "with a database: valid JSON (%s)", err ? err : "ok");
     ok(jnum(r, "database_queries") == 4294967295.0,
        "with a database: database_queries");
+    ok(jget(r, "cache_mutex") == NULL, "no cache lock: no cache_mutex");
+    st.cache_mutex = "fcntl";
+    s = mac_status_json(pool, &st, &len);
+    r = json_parse(s, len, &err);
+    is_str(jstr(r, "cache_mutex"), "fcntl", "the cache lock's mechanism");
 
     s = mac_status_html(pool, &st, NULL);
     ok(s != NULL, "len may be NULL (HTML)");
