@@ -27,6 +27,10 @@
 #                                  the same requests on a virtual host with
 #                                  the domains in MailAutoconfDomain and
 #                                  against static files of the same bytes;
+#                                  the cold scenario again with the caches'
+#                                  lock on "Mutex pthread" (the platform's
+#                                  default) and, for SQLite, with the file
+#                                  in WAL mode;
 #                                  the answers in the default shmcb cache,
 #                                  then (warm and cold) in memcached and in
 #                                  redis-server started on 127.0.0.1; the
@@ -1242,6 +1246,7 @@ write_db_conf() {
     local conf="$WORK/httpd-db.conf"
     write_global_conf "$conf" db
     {
+        [ -n "${DB_GLOBAL_LINE:-}" ] && echo "$DB_GLOBAL_LINE"
         echo "# The directive case: the same domains, listed (first, so its"
         echo "# ServerName wins over the wildcard below)."
         echo "<VirtualHost $ADDR:$PORT>"
@@ -1450,6 +1455,44 @@ run_db() {
     stop_httpd
     check_crashes
 
+    # The cold scenario again, each on a fresh server (empty caches):
+    # with the shmcb caches' lock on the platform's default mechanism (on
+    # Linux a robust pthread mutex with priority inheritance; the module's
+    # default is fcntl), and with SQLite's file in WAL mode.
+    local variant
+    for variant in pthread wal; do
+        DB_GLOBAL_LINE=
+        local dbd_saved=$DB_DBD_LINES
+        case $variant in
+            pthread)
+                DB_GLOBAL_LINE="Mutex pthread mailautoconf-cache"
+                DB_VARIANT_LABEL="known domain, cache cold, the caches' lock on \`Mutex pthread\`" ;;
+            wal)
+                [ "$DB_KIND" = sqlite ] || continue
+                cp "$WORK/db/bench.db" "$WORK/db/bench-wal.db"
+                [ "$(sqlite3 "$WORK/db/bench-wal.db" 'PRAGMA journal_mode=WAL')" = wal ] \
+                    || die "could not put the SQLite copy in WAL mode"
+                chmod 666 "$WORK/db/bench-wal.db"
+                DB_DBD_LINES=${DB_DBD_LINES/bench.db/bench-wal.db}
+                DB_VARIANT_LABEL="known domain, cache cold, SQLite in WAL mode" ;;
+        esac
+        conf=$(write_db_conf)
+        start_httpd "$conf" "db-$variant"
+        wait_ready "$DIRECTIVE_HOST" "$TB?emailaddress=u%40$(db_domain "$DB_N")" 60 \
+            || { show_error_log "db-$variant"; die "httpd ($variant) did not start"; }
+        wait_children 2 || log "warning: fewer than 2 httpd children"
+        for side in "${DB_SIDES[@]}"; do
+            cp "$WORK/db-spec/cold.$side" "$WORK/db-spec/cold-$variant.$side"
+        done
+        off[$WORK/db-spec/cold-$variant.db]=${off[$WORK/db-spec/cold.db]:-0}
+        printf 'cold-%s\t%s\t%s\t%s\t200\n' "$variant" "$DB_VARIANT_LABEL" "$DB_N" "$DB_SC_TB_LEN" >> "$WORK/db-meta.tsv"
+        db_scenarios "cold-$variant"
+        stop_httpd
+        check_crashes
+        DB_DBD_LINES=$dbd_saved
+    done
+    DB_GLOBAL_LINE=
+
     # The same known-domain scenarios with the answers in memcached and in
     # redis (one server each on 127.0.0.1, started here).
     local kind port
@@ -1537,9 +1580,9 @@ db_scenarios() {
 write_db_report() {
     local name=db-$DB_KIND rec_len key_len shm_per front_per
     # A row's record (src/mac_row.h): 9 bytes, 6 lengths of 2 bytes, the
-    # values; its key (src/mac_cache.h): 3 + 8 bytes and the domain.
+    # values; its key (src/mac_cache.h): 6 + 8 bytes and the domain.
     rec_len=$((9 + 12 + ${#DB_ROW_DISPLAY} + ${#DB_ROW_IMAP} + ${#DB_ROW_SMTP}))
-    key_len=$((3 + 8 + 15))
+    key_len=$((6 + 8 + 15))
     # The default shmcb: 2 MiB; shmcb's index entry is 24 bytes, and its
     # index has one entry per 152 bytes (the module's hints), the limit of
     # how many entries it holds when each takes less than that.
