@@ -49,6 +49,7 @@
 #include "mac_apple.h"
 #include "mac_sign.h"
 #include "mac_cache.h"
+#include "mac_lock.h"
 #include "mac_row.h"
 #include "mac_user.h"
 #include "mac_status.h"
@@ -82,6 +83,8 @@ APLOG_USE_MODULE(mailautoconf);
 #define DEFAULT_DBD_NEG_TTL    60
 #define DEFAULT_DBD_CACHE_SIZE 1000         /* per child, front cache */
 #define DB_CACHE_MUTEX         "mailautoconf-cache"
+/* The status page's name for the "pthread" mechanism as done here. */
+#define CACHE_LOCK_NAME        "pthread (robust, no priority inheritance)"
 /* The default shmcb cache: a key, a record of short values and shmcb's
  * index entry take about 120 bytes (bench/run.sh --db reports them), so
  * 2 MiB hold about 13,000 domains; unknown ones about 18,000 in 1 MiB. */
@@ -732,7 +735,6 @@ typedef struct mac_socache_t {
     int                          needs_mutex; /* not MP-safe (shmcb) */
     const ap_socache_provider_t *prov;
     ap_socache_instance_t       *inst;
-    apr_global_mutex_t          *mutex;    /* cache_mutex, when needed */
     apr_size_t                   avg_obj;  /* hint */
     int                          ready;    /* init succeeded */
     apr_time_t                   complained; /* per child: rate-limits logs */
@@ -740,9 +742,14 @@ typedef struct mac_socache_t {
 
 static apr_hash_t    *socaches;   /* setting -> mac_socache_t, in pconf */
 static mac_socache_t *neg_cache;  /* "unknown" answers */
-/* One mutex for every cache that needs one: a look-up in the cache of
- * unknown names and in that of known ones then takes a single hold. */
+/* One lock for every cache that needs one (shmcb): a look-up in the cache
+ * of unknown names and in that of known ones then takes a single hold.
+ * It is the mutex "mailautoconf-cache": with httpd's "pthread" mechanism
+ * (the default on Linux) our own lock (src/mac_lock.h says why), with any
+ * other APR's.  cache_lock_ok: this child can take it. */
+static mac_lock_t         *cache_lock;
 static apr_global_mutex_t *cache_mutex;
+static int                 cache_lock_ok;
 
 /* Make the cache for a setting (once per setting and configuration
  * cycle); NULL with *err set when the provider is missing or refuses
@@ -811,16 +818,27 @@ static int init_socache(mac_socache_t *c, apr_pool_t *pconf, server_rec *s)
      * counting the index in the object balances the two. */
     hints.avg_obj_size = c->avg_obj + 24;
     hints.expiry_interval = apr_time_from_sec(30);
-    if (c->needs_mutex && !cache_mutex
-        && (rv = ap_global_mutex_create(&cache_mutex, NULL, DB_CACHE_MUTEX,
-                                        NULL, s, pconf, 0))
-           != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, MACNO(00512)
-                     "MailAutoconfDBDCache %s: cannot make its mutex",
-                     c->setting);
-        return HTTP_INTERNAL_SERVER_ERROR;
+    if (c->needs_mutex && !cache_lock && !cache_mutex) {
+        apr_global_mutex_t *m = NULL;
+
+        rv = ap_global_mutex_create(&m, NULL, DB_CACHE_MUTEX, NULL, s, pconf,
+                                    0);
+        if (rv == APR_SUCCESS
+            && apr_global_mutex_mech(m) == APR_LOCK_PROC_PTHREAD) {
+            apr_global_mutex_destroy(m);
+            rv = mac_lock_create(&cache_lock, pconf);
+        }
+        else if (rv == APR_SUCCESS) {
+            cache_mutex = m;
+        }
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, MACNO(00512)
+                         "MailAutoconfDBDCache %s: cannot make its mutex",
+                         c->setting);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        cache_lock_ok = 1;
     }
-    c->mutex = c->needs_mutex ? cache_mutex : NULL;
     if ((rv = c->prov->init(c->inst, c->cname, &hints, s, pconf))
         != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, MACNO(00513)
@@ -871,15 +889,40 @@ static int socache_retrieve(request_rec *r, mac_socache_t *c,
     return 0;
 }
 
+/* Take the caches' lock if c needs it: 1, or 0 after a complaint. */
 static int socache_lock(request_rec *r, mac_socache_t *c)
 {
     apr_status_t rv;
+    int died = 0;
 
-    if (c->mutex && (rv = apr_global_mutex_lock(c->mutex)) != APR_SUCCESS) {
+    if (!c->needs_mutex) {
+        return 1;
+    }
+    rv = cache_lock ? mac_lock_acquire(cache_lock, &died)
+                    : apr_global_mutex_lock(cache_mutex);
+    if (rv != APR_SUCCESS) {
         socache_complain(r, c, rv, "locking");
         return 0;
     }
+    if (died) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, MACNO(00519)
+                      "database cache %s: a process died holding the "
+                      "caches' lock; taken over", c->setting);
+    }
     return 1;
+}
+
+static void socache_unlock(mac_socache_t *c)
+{
+    if (!c->needs_mutex) {
+        return;
+    }
+    if (cache_lock) {
+        mac_lock_release(cache_lock);
+    }
+    else {
+        apr_global_mutex_unlock(cache_mutex);
+    }
 }
 
 static int socache_get(request_rec *r, mac_socache_t *c,
@@ -892,19 +935,16 @@ static int socache_get(request_rec *r, mac_socache_t *c,
         return 0;
     }
     hit = socache_retrieve(r, c, key, klen, buf, len);
-    if (c->mutex) {
-        apr_global_mutex_unlock(c->mutex);
-    }
+    socache_unlock(c);
     return hit;
 }
 
 /* Look key up among the unknown names (neg), then the known ones: 1 when
  * it is unknown, 2 when known with *len bytes of its record in buf, 0 for
- * neither.  When both caches take the one mutex (shmcb for both, the
- * default), one hold covers the two look-ups: on a cold domain the mutex
- * is then taken twice (here and to store the answer) instead of three
- * times, and under load every hold is a chance to wait for another child.
- */
+ * neither.  When both take the caches' lock (shmcb for both, the
+ * default), one hold covers the two look-ups: on a cold domain the lock is
+ * then taken twice (here and to store the answer) instead of three times,
+ * and under load every hold is a chance to wait for another child. */
 static int socache_lookup(request_rec *r, mac_socache_t *neg,
                           mac_socache_t *known, const unsigned char *key,
                           apr_size_t klen, unsigned char *buf,
@@ -915,8 +955,8 @@ static int socache_lookup(request_rec *r, mac_socache_t *neg,
     unsigned int mlen = sizeof(mark);
     int rc = 0;
 
-    if (neg && neg->ready && known && known->ready && neg->mutex
-        && neg->mutex == known->mutex) {
+    if (neg && neg->ready && known && known->ready && neg->needs_mutex
+        && known->needs_mutex) {
         if (!socache_lock(r, neg)) {
             return 0;
         }
@@ -926,7 +966,7 @@ static int socache_lookup(request_rec *r, mac_socache_t *neg,
         else if (socache_retrieve(r, known, key, klen, buf, len)) {
             rc = 2;
         }
-        apr_global_mutex_unlock(neg->mutex);
+        socache_unlock(neg);
         return rc;
     }
     if (socache_get(r, neg, key, klen, mark, &mlen)) {
@@ -949,9 +989,7 @@ static void socache_put(request_rec *r, mac_socache_t *c,
     }
     rv = c->prov->store(c->inst, r->server, key, (unsigned int)klen, expires,
                         val, (unsigned int)vlen, r->pool);
-    if (c->mutex) {
-        apr_global_mutex_unlock(c->mutex);
-    }
+    socache_unlock(c);
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r, MACNO(00511)
                       "database cache %s: storing an answer failed",
@@ -3863,8 +3901,9 @@ static int handle_status(request_rec *r)
     status.ncounters = NCOUNTED;
     status.has_database = neg_cache != NULL || user_neg_cache != NULL;
     status.database_queries = db_queries ? apr_atomic_read32(db_queries) : 0;
-    status.cache_mutex = cache_mutex ? apr_global_mutex_name(cache_mutex)
-                                     : NULL;
+    status.cache_mutex = cache_lock ? CACHE_LOCK_NAME
+                       : cache_mutex ? apr_global_mutex_name(cache_mutex)
+                       : NULL;
 
     if (q.check) {
         status_check(r, inputs, q.scope, &status.extra_html,
@@ -4042,20 +4081,10 @@ static int mac_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     socaches = NULL;
     neg_cache = NULL;
     user_neg_cache = NULL;
+    cache_lock = NULL;
     cache_mutex = NULL;
-    /* fcntl() by default, where there is one.  The platform's default on
-     * Linux is a robust pthread mutex with priority inheritance, which
-     * hands the lock to a waiter that must first be scheduled: with many
-     * threads and children taking it at once, every hold then waits for
-     * a wake-up (bench/results.md measures the cold database path with
-     * both).  fcntl() locks go with a process that dies holding one, as
-     * the pthread mutex does.  "Mutex" can choose another. */
-    return ap_mutex_register(pconf, DB_CACHE_MUTEX, NULL,
-#if APR_HAS_FCNTL_SERIALIZE
-                             APR_LOCK_FCNTL,
-#else
-                             APR_LOCK_DEFAULT,
-#endif
+    cache_lock_ok = 0;
+    return ap_mutex_register(pconf, DB_CACHE_MUTEX, NULL, APR_LOCK_DEFAULT,
                              0);
 }
 
@@ -4100,20 +4129,21 @@ static void mac_child_init(apr_pool_t *pchild, server_rec *main_s)
         }
     }
 
+    /* Our own lock needs nothing here: it lives in memory inherited from
+     * the parent. */
     if (cache_mutex
         && (rv = apr_global_mutex_child_init(&cache_mutex,
                                              apr_global_mutex_lockfile(
                                                  cache_mutex), pchild))
            != APR_SUCCESS) {
-        cache_mutex = NULL;
+        cache_lock_ok = 0;
     }
     for (hi = socaches ? apr_hash_first(pchild, socaches) : NULL; hi;
          hi = apr_hash_next(hi)) {
         mac_socache_t *c = apr_hash_this_val(hi);
 
         if (c->needs_mutex && c->ready) {
-            c->mutex = cache_mutex;
-            if (!cache_mutex) {
+            if (!cache_lock_ok) {
                 ap_log_error(APLOG_MARK, APLOG_CRIT, rv, main_s, MACNO(00509)
                              "database cache %s: cannot use its mutex in "
                              "this child; answers come from the database",

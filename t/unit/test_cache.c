@@ -4,7 +4,7 @@
  * Unit tests for src/mac_cache.[ch]: the keys of the shared caches and
  * the per-child front cache.
  *
- *   keys: the layout (spread byte, kind, version, scope, name), the same
+ *   keys: the layout (hash bytes, kind, version, scope, name), the same
  *   key every time, another scope, name or kind giving another key, long
  *   names digested, and every key short enough for memcache and redis.
  *   front cache: hits copy the record and the document out (changing the
