@@ -443,6 +443,9 @@ my @CONF = (
      'Mutex for the caches\' lock'],
     ['Mutex nosuch mailautoconf-cache', 0, qr/Mutex.*nosuch/i,
      'Mutex with an unknown mechanism'],
+    ['Mutex none mailautoconf-cache', 0,
+     qr/None is not allowed for mutex type mailautoconf-cache/,
+     'Mutex none: shmcb needs its lock'],
 );
 for my $c (@CONF) {
     my ($line, $want_ok, $re, $what) = @$c;
