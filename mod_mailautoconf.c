@@ -824,11 +824,12 @@ static int init_socache(mac_socache_t *c, apr_pool_t *pconf, server_rec *s)
         rv = ap_global_mutex_create(&m, NULL, DB_CACHE_MUTEX, NULL, s, pconf,
                                     0);
         if (rv == APR_SUCCESS
-            && apr_global_mutex_mech(m) == APR_LOCK_PROC_PTHREAD) {
+            && apr_global_mutex_mech(m) == APR_LOCK_PROC_PTHREAD
+            && mac_lock_create(&cache_lock, pconf) == APR_SUCCESS) {
             apr_global_mutex_destroy(m);
-            rv = mac_lock_create(&cache_lock, pconf);
         }
         else if (rv == APR_SUCCESS) {
+            cache_lock = NULL;    /* APR's, where ours cannot be made */
             cache_mutex = m;
         }
         if (rv != APR_SUCCESS) {
