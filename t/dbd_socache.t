@@ -25,46 +25,21 @@ use strict;
 use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
-use MailAutoconfTest qw(own_httpd configtest parse_xml top_dir);
+use MailAutoconfTest qw(own_httpd configtest parse_xml top_dir in_path
+                        need_dbd_sqlite);
+use MailAutoconfUser qw(get status_json queries log_count);
 use File::Spec ();
 use File::Temp ();
 use IO::Select ();
 use IO::Socket::INET ();
-use JSON::PP ();
-use LWP::UserAgent ();
 use POSIX ();
 use Time::HiRes ();
 
 use constant TB_PATH => '/mail/config-v1.1.xml';
 use constant MODDIR  => '/usr/lib/apache2/modules';
 
-sub sqlite_driver {
-    return (glob('/usr/lib/*/apr-util-1/apr_dbd_sqlite3*.so'),
-            glob('/usr/lib/apr-util-1/apr_dbd_sqlite3*.so'))[0];
-}
-# The full path of a program, from PATH or /usr/sbin, /usr/bin; or undef.
-sub in_path {
-    my ($n) = @_;
-    my ($dir) = grep { -x "$_/$n" } split(/:/, $ENV{PATH} // ''),
-                                    '/usr/sbin', '/usr/bin';
-    return $dir ? "$dir/$n" : undef;
-}
-sub sbin { in_path($_[0]) }
-
-{
-    my @missing;
-    push @missing, 'the sqlite3 tool (Debian package sqlite3)'
-        unless in_path('sqlite3');
-    push @missing, 'the APR SQLite driver (libaprutil1-dbd-sqlite3)'
-        unless sqlite_driver();
-    push @missing, 'mod_dbd' unless -e MODDIR . '/mod_dbd.so';
-    push @missing, 'mod_socache_shmcb' unless -e MODDIR . '/mod_socache_shmcb.so';
-    if (@missing) {
-        my $why = 'missing: ' . join('; ', @missing);
-        if ($ENV{CI}) { plan tests => 1; fail("prerequisites: $why"); exit 0 }
-        plan skip_all => $why;
-    }
-}
+need_dbd_sqlite(-e MODDIR . '/mod_socache_shmcb.so'
+                ? () : 'mod_socache_shmcb');
 
 # ------------------------------------------------------------ the database
 
@@ -135,13 +110,6 @@ EOC
 
 # ------------------------------------------------------------- requests
 
-my $UA = LWP::UserAgent->new(keep_alive => 0, timeout => 20);
-
-sub get {
-    my ($h, $path) = @_;
-    return $UA->get("http://127.0.0.1:$h->{ports}[0]$path");
-}
-
 # Thunderbird for u@DOMAIN: (status, display name or undef).
 sub tb {
     my ($h, $domain) = @_;
@@ -154,16 +122,6 @@ sub tb {
     return ($res->code, $name);
 }
 
-sub status_json {
-    my ($h) = @_;
-    my $res = get($h, '/mac-status?json');
-    return $res->code == 200 ? eval { JSON::PP::decode_json($res->content) }
-                             : undef;
-}
-sub queries {
-    my $j = status_json($_[0]);
-    return $j ? $j->{database_queries} : undef;
-}
 # The mechanism of the lock the shmcb caches take ("fcntl", "pthread", …).
 sub cache_mutex {
     my $j = status_json($_[0]);
@@ -176,12 +134,6 @@ sub pids_seen {
     my %p;
     while (<$fh>) { $p{$1} = 1 if /^(\d+) \d+ \Q${\TB_PATH}\E/ }
     return scalar keys %p;
-}
-
-sub log_count {
-    my ($h, $re) = @_;
-    my @l = grep { /$re/ } split /\n/, $h->error_log;
-    return scalar @l;
 }
 
 # ------------------------------------------------------- cache servers
@@ -201,9 +153,9 @@ sub wait_port {
 sub start_server {
     my ($kind, $port) = @_;
     my @cmd = $kind eq 'memcache'
-        ? (sbin('memcached'), '-l', '127.0.0.1', '-p', $port, '-U', '0',
+        ? (in_path('memcached'), '-l', '127.0.0.1', '-p', $port, '-U', '0',
            '-t', '1', '-m', '16', ($> == 0 ? ('-u', 'nobody') : ()))
-        : (sbin('redis-server'), '--bind', '127.0.0.1', '--port', $port,
+        : (in_path('redis-server'), '--bind', '127.0.0.1', '--port', $port,
            '--save', '', '--appendonly', 'no', '--daemonize', 'no',
            '--protected-mode', 'no', '--loglevel', 'warning',
            '--dir', $TMP);
@@ -334,7 +286,7 @@ case('Mutex: another mechanism for the caches\' lock', sub {
 sub shared_case {
     my ($kind, $server_bin) = @_;
     case("$kind: two httpd servers share one cache server", sub {
-        my $missing = !sbin($server_bin) ? "$server_bin is not installed"
+        my $missing = !in_path($server_bin) ? "$server_bin is not installed"
                     : !-e MODDIR . "/mod_socache_$kind.so"
                     ? "mod_socache_$kind is not installed" : undef;
         if ($missing) {

@@ -20,26 +20,18 @@ use strict;
 use warnings FATAL => 'all';
 
 use Apache::Test qw(-withtestmore);
-use MailAutoconfTest qw(own_httpd configtest parse_xml top_dir);
+use MailAutoconfTest qw(own_httpd configtest parse_xml top_dir
+                        need_dbd_sqlite);
 use MailAutoconfUser qw(get tb tb_login pox pox_field v2 apple same_answer
-                        log_count queries in_path prerequisites small_mpm);
+                        log_count queries in_path small_mpm);
 use File::Spec ();
 use File::Temp ();
 use Time::HiRes ();
 
-use constant MODDIR => '/usr/lib/apache2/modules';
 use constant NS_MOBILESYNC =>
     'http://schemas.microsoft.com/exchange/autodiscover/mobilesync/responseschema/2006';
 
-{
-    my @missing;
-    push @missing, 'the sqlite3 tool (Debian package sqlite3)'
-        unless in_path('sqlite3');
-    push @missing, 'the APR SQLite driver (libaprutil1-dbd-sqlite3)'
-        unless glob('/usr/lib/*/apr-util-1/apr_dbd_sqlite3*.so');
-    push @missing, 'mod_dbd' unless -e MODDIR . '/mod_dbd.so';
-    prerequisites(@missing);
-}
+need_dbd_sqlite();
 
 my $TMP = File::Temp::tempdir('user-sql-XXXXXX', DIR => File::Spec->catdir(
     top_dir(), 't', 'tmp'), CLEANUP => 1);

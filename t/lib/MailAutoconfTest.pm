@@ -40,7 +40,8 @@ use XML::LibXML ();
 our @EXPORT_OK = qw(vhost_get vhost_request vhost_url parse_xml loopback_request
                     free_port
                     configtest configtest_ok configtest_fails
-                    own_httpd top_dir module_so need_dbd_sqlite);
+                    own_httpd top_dir module_so need_dbd_sqlite
+                    in_path prerequisites);
 our %EXPORT_TAGS = (all => \@EXPORT_OK);
 
 my $TOP_DIR = Cwd::abs_path(File::Spec->catdir(
@@ -48,28 +49,41 @@ my $TOP_DIR = Cwd::abs_path(File::Spec->catdir(
 
 sub top_dir   { $TOP_DIR }
 
-# For tests of domains from an SQLite database: skips the whole test file
-# when the sqlite3 tool, the APR SQLite driver or mod_dbd is missing (under
-# CI, where they must be there, it fails instead).  Call before the plan.
+# The full path of a program, from PATH or /usr/sbin, /usr/bin; or undef.
+sub in_path {
+    my ($n) = @_;
+    my ($dir) = grep { -x "$_/$n" } split(/:/, $ENV{PATH} // ''),
+                                    '/usr/sbin', '/usr/bin';
+    return $dir ? "$dir/$n" : undef;
+}
+
+# Skips the whole test file, saying what is missing (the arguments); under
+# CI (CI=true), where everything must be there, fails instead.  Call
+# before the plan.
+sub prerequisites {
+    my @missing = @_;
+    return unless @missing;
+    require Test::More;
+    my $why = 'missing: ' . join('; ', @missing);
+    my $tb = Test::More->builder;
+    if ($ENV{CI}) { $tb->plan(tests => 1); $tb->ok(0, "prerequisites: $why"); exit 0 }
+    $tb->skip_all($why);
+}
+
+# For tests of domains from an SQLite database: the sqlite3 tool, the APR
+# SQLite driver and mod_dbd, and whatever else the test names as missing
+# (@more), through prerequisites.
 sub need_dbd_sqlite {
-    my @missing;
+    my @missing = @_;
     push @missing, 'the sqlite3 tool (Debian package sqlite3)'
-        unless grep { -x "$_/sqlite3" } split /:/, $ENV{PATH};
+        unless in_path('sqlite3');
     push @missing, 'the APR SQLite driver (Debian package '
                  . 'libaprutil1-dbd-sqlite3)'
         unless (glob('/usr/lib/*/apr-util-1/apr_dbd_sqlite3*.so'),
                 glob('/usr/lib/apr-util-1/apr_dbd_sqlite3*.so'))[0];
     push @missing, 'mod_dbd (LoadModule dbd_module in t/conf/httpd-base.conf)'
         unless Apache::Test::have_module('mod_dbd.c');
-    return unless @missing;
-    require Test::More;
-    my $why = 'missing: ' . join('; ', @missing);
-    if ($ENV{CI}) {
-        Test::More::plan(tests => 1);
-        Test::More::fail("prerequisites: $why");
-        exit 0;
-    }
-    Test::More::plan(skip_all => $why);
+    prerequisites(@missing);
 }
 sub module_so { File::Spec->catfile($TOP_DIR, '.libs', 'mod_mailautoconf.so') }
 

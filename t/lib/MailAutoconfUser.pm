@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # Licensed under the Apache License, Version 2.0; see LICENSE.
 # Requests and answers shared by the per-address tests (t/user_sql.t,
-# t/user_ldap.t): each runs servers of its own (own_httpd) and asks them
-# as Thunderbird, Outlook (POX and v2) and an Apple device do.
+# t/user_ldap.t, t/user_pgsql.t): each runs servers of its own (own_httpd)
+# and asks them as Thunderbird, Outlook (POX and v2) and an Apple device
+# do.  t/dbd_socache.t uses the request and status-page helpers too.
 package MailAutoconfUser;
 
 use strict;
@@ -12,10 +13,12 @@ use Exporter 'import';
 use HTTP::Request ();
 use LWP::UserAgent ();
 use JSON::PP ();
-use MailAutoconfTest qw(parse_xml);
+use MailAutoconfTest qw(parse_xml in_path prerequisites);
 
+# in_path and prerequisites are MailAutoconfTest's, offered here too.
 our @EXPORT_OK = qw(get tb tb_login pox pox_field v2 apple same_answer
-                    log_count queries in_path prerequisites small_mpm);
+                    log_count queries status_json in_path prerequisites
+                    small_mpm);
 
 use constant NS_REQUEST =>
     'http://schemas.microsoft.com/exchange/autodiscover/outlook/requestschema/2006';
@@ -24,25 +27,6 @@ use constant NS_OUTLOOK =>
 
 my $UA = LWP::UserAgent->new(timeout => 30, keep_alive => 0,
                              max_redirect => 0);
-
-# The full path of a program, or undef.
-sub in_path {
-    my ($n) = @_;
-    my ($dir) = grep { -x "$_/$n" } split(/:/, $ENV{PATH} // ''),
-                                    '/usr/sbin', '/usr/bin';
-    return $dir ? "$dir/$n" : undef;
-}
-
-# Skip the whole file, saying what is missing; under CI (CI=true) a
-# missing component is a failure instead.
-sub prerequisites {
-    my @missing = @_;
-    return unless @missing;
-    my $why = 'missing: ' . join('; ', @missing);
-    my $tb = Test::More->builder;
-    if ($ENV{CI}) { $tb->plan(tests => 1); $tb->ok(0, "prerequisites: $why"); exit 0 }
-    $tb->skip_all($why);
-}
 
 # One child of 8 threads (event) or two processes (prefork): the caches
 # and counters the tests look at are then easy to reason about.
@@ -147,12 +131,17 @@ sub log_count {
     return scalar @n;
 }
 
-# The status page's count of database and directory queries.
-sub queries {
+# The status page's JSON (it needs a /mac-status location), or undef.
+sub status_json {
     my ($h) = @_;
     my $res = get($h, '/mac-status?json');
-    my $j = $res->code == 200 ? eval { JSON::PP::decode_json($res->content) }
-                              : undef;
+    return $res->code == 200 ? eval { JSON::PP::decode_json($res->content) }
+                             : undef;
+}
+
+# The status page's count of database and directory queries.
+sub queries {
+    my $j = status_json($_[0]);
     return $j ? $j->{database_queries} : undef;
 }
 
