@@ -746,10 +746,9 @@ static mac_socache_t *neg_cache;  /* "unknown" answers */
  * of unknown names and in that of known ones then takes a single hold.
  * It is the mutex "mailautoconf-cache": with httpd's "pthread" mechanism
  * (the default on Linux) our own lock (src/mac_lock.h says why), with any
- * other APR's.  cache_lock_ok: this child can take it. */
+ * other APR's. */
 static mac_lock_t         *cache_lock;
 static apr_global_mutex_t *cache_mutex;
-static int                 cache_lock_ok;
 
 /* Make the cache for a setting (once per setting and configuration
  * cycle); NULL with *err set when the provider is missing or refuses
@@ -823,22 +822,19 @@ static int init_socache(mac_socache_t *c, apr_pool_t *pconf, server_rec *s)
 
         rv = ap_global_mutex_create(&m, NULL, DB_CACHE_MUTEX, NULL, s, pconf,
                                     0);
-        if (rv == APR_SUCCESS
-            && apr_global_mutex_mech(m) == APR_LOCK_PROC_PTHREAD
-            && mac_lock_create(&cache_lock, pconf) == APR_SUCCESS) {
-            apr_global_mutex_destroy(m);
-        }
-        else if (rv == APR_SUCCESS) {
-            cache_lock = NULL;    /* APR's, where ours cannot be made */
-            cache_mutex = m;
-        }
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, MACNO(00512)
                          "MailAutoconfDBDCache %s: cannot make its mutex",
                          c->setting);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
-        cache_lock_ok = 1;
+        if (apr_global_mutex_mech(m) == APR_LOCK_PROC_PTHREAD
+            && mac_lock_create(&cache_lock, pconf) == APR_SUCCESS) {
+            apr_global_mutex_destroy(m);
+        }
+        else {
+            cache_mutex = m;      /* APR's, where ours cannot be made */
+        }
     }
     if ((rv = c->prov->init(c->inst, c->cname, &hints, s, pconf))
         != APR_SUCCESS) {
@@ -4084,7 +4080,6 @@ static int mac_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
     user_neg_cache = NULL;
     cache_lock = NULL;
     cache_mutex = NULL;
-    cache_lock_ok = 0;
     return ap_mutex_register(pconf, DB_CACHE_MUTEX, NULL, APR_LOCK_DEFAULT,
                              0);
 }
@@ -4132,25 +4127,21 @@ static void mac_child_init(apr_pool_t *pchild, server_rec *main_s)
 
     /* Our own lock needs nothing here: it lives in memory inherited from
      * the parent. */
-    if (cache_mutex
-        && (rv = apr_global_mutex_child_init(&cache_mutex,
-                                             apr_global_mutex_lockfile(
-                                                 cache_mutex), pchild))
-           != APR_SUCCESS) {
-        cache_lock_ok = 0;
+    if (cache_mutex) {
+        rv = apr_global_mutex_child_init(&cache_mutex,
+                                         apr_global_mutex_lockfile(
+                                             cache_mutex), pchild);
     }
     for (hi = socaches ? apr_hash_first(pchild, socaches) : NULL; hi;
          hi = apr_hash_next(hi)) {
         mac_socache_t *c = apr_hash_this_val(hi);
 
-        if (c->needs_mutex && c->ready) {
-            if (!cache_lock_ok) {
-                ap_log_error(APLOG_MARK, APLOG_CRIT, rv, main_s, MACNO(00509)
-                             "database cache %s: cannot use its mutex in "
-                             "this child; answers come from the database",
-                             c->setting);
-                c->ready = 0;
-            }
+        if (c->needs_mutex && c->ready && rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, main_s, MACNO(00509)
+                         "database cache %s: cannot use its mutex in this "
+                         "child; answers come from the database",
+                         c->setting);
+            c->ready = 0;
         }
     }
 }

@@ -29,7 +29,8 @@
 #                                  against static files of the same bytes;
 #                                  the cold scenario again with the caches'
 #                                  lock on "Mutex fcntl" and, for SQLite,
-#                                  with the file in WAL mode;
+#                                  with the file in WAL mode and a page
+#                                  cache that holds the table;
 #                                  the answers in the default shmcb cache,
 #                                  then (warm and cold) in memcached and in
 #                                  redis-server started on 127.0.0.1; the
@@ -1477,8 +1478,8 @@ run_db() {
                 DB_DBD_LINES=${DB_DBD_LINES/bench.db/bench-wal.db}
                 # SQLite's default page cache is 2 MiB per connection.
                 local cache_kib=$(( $(stat -c %s "$WORK/db/bench-wal.db") / 1024 + 1024 ))
-                DB_DBD_LINES+=$'\n'"    DBDInitSQL \"PRAGMA cache_size=-$cache_kib\""
                 DB_WAL_CACHE_LINE="DBDInitSQL \"PRAGMA cache_size=-$cache_kib\""
+                DB_DBD_LINES+=$'\n'"    $DB_WAL_CACHE_LINE"
                 DB_VARIANT_LABEL="known domain, cache cold, SQLite in WAL mode, a page cache that holds the table" ;;
         esac
         conf=$(write_db_conf)
